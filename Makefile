@@ -9,11 +9,12 @@ STAMP := $(VENV)/.installed
 export OMP_NUM_THREADS ?= 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install test test-all lint reproduce-all reproduce-fig1 bench-shapeset clean
+.PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init bench-shapeset bench-train clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
-	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,10 +37,32 @@ lint: $(STAMP) ## ruff: style and common bugs
 reproduce-fig1: $(STAMP) ## Fig. 1: Shapeset-3x2 examples -> results/figures/fig1.{png,pdf}
 	$(PY) -m analysis.fig1
 
+reproduce-fig5: $(STAMP) ## Fig. 5: cross-entropy vs quadratic cost surfaces -> results/figures/fig5.*
+	$(PY) -m analysis.fig5
+
+runs-at-init: $(STAMP) ## probe tanh 5x1000 at init, standard and normalized (reuses complete runs)
+	$(PY) -m experiments.train -m experiment=at_init init=standard,normalized
+
+reproduce-fig6: runs-at-init ## Fig. 6: activation histograms at init -> results/figures/fig6.*
+	$(PY) -m analysis.fig6
+
+reproduce-fig7: runs-at-init ## Fig. 7: back-propagated gradient histograms at init
+	$(PY) -m analysis.fig7
+
+reproduce-fig8: runs-at-init ## Fig. 8: weight-gradient histograms just after init
+	$(PY) -m analysis.fig8
+
+reproduce-jacobian: runs-at-init ## mean Jacobian singular values at init -> results/jacobian.md
+	$(PY) -m analysis.jacobian_table
+
+bench-train: $(STAMP) ## examples/s: suite loop, with probes, vs a plain PyTorch loop (CPU)
+	$(PY) -m benchmarks.bench_train
+
 bench-shapeset: $(STAMP) ## images/s of the generator vs a per-image PIL reference, one core
 	$(PY) -m benchmarks.bench_shapeset
 
 clean: ## remove the environment and caches (keeps results/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
 
-reproduce-all: reproduce-fig1 ## every reproduced figure and table
+reproduce-all: reproduce-fig1 reproduce-fig5 reproduce-fig6 reproduce-fig7 reproduce-fig8 \
+	reproduce-jacobian ## every reproduced figure and table

@@ -1,0 +1,103 @@
+"""One run directory: its files, written atomically, and what state the run is in.
+
+    config.yaml    the resolved config          metrics.csv   one row per evaluation
+    probes.npz     the probe record             summary.json  status, final numbers, command
+    checkpoint.pt  what a killed run resumes from
+
+Every file goes through a temp file + rename, so a crash never leaves a half file that
+looks whole. summary.json is written last: a run is complete when it says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+STATUSES = ("running", "complete", "diverged", "failed")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; results are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+class RunStore:
+    def __init__(self, run_dir: str | os.PathLike):
+        self.dir = Path(run_dir)
+
+    def path(self, name: str) -> Path:
+        return self.dir / name
+
+    # -- writing ------------------------------------------------------------------------
+    def write_text(self, name: str, text: str) -> None:
+        atomic_write_bytes(self.path(name), text.encode())
+
+    def write_json(self, name: str, obj) -> None:
+        self.write_text(name, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+    def write_metrics(self, rows: list[dict]) -> None:
+        if not rows:
+            return
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+        self.write_text("metrics.csv", buf.getvalue())
+
+    def write_probes(self, records: list[dict]) -> None:
+        """Stack per-probe dicts of arrays into one array per key, (n_probes, ...)."""
+        if not records:
+            return
+        arrays = {k: np.stack([np.asarray(r[k]) for r in records]) for k in records[0]}
+        buf = io.BytesIO()
+        np.savez_compressed(buf, **arrays)
+        atomic_write_bytes(self.path("probes.npz"), buf.getvalue())
+
+    def write_checkpoint(self, state: dict) -> None:
+        buf = io.BytesIO()
+        torch.save(state, buf)
+        atomic_write_bytes(self.path("checkpoint.pt"), buf.getvalue())
+
+    # -- reading ------------------------------------------------------------------------
+    def summary(self) -> dict | None:
+        p = self.path("summary.json")
+        return json.loads(p.read_text()) if p.exists() else None
+
+    def status(self) -> str:
+        s = self.summary()
+        return "missing" if s is None else s.get("status", "failed")
+
+    def is_complete(self) -> bool:
+        return self.status() == "complete"
+
+    def checkpoint(self) -> dict | None:
+        p = self.path("checkpoint.pt")
+        if not p.exists():
+            return None
+        # weights_only: a checkpoint is data, never code to run.
+        return torch.load(p, map_location="cpu", weights_only=True)
+
+    def metrics(self) -> list[dict]:
+        with open(self.path("metrics.csv"), newline="") as f:
+            return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
+
+    def probes(self) -> dict[str, np.ndarray]:
+        with np.load(self.path("probes.npz"), allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
