@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 
 from models import ACTIVATIONS, INITS, LOSSES
 from shapeset import ShapesetConfig
@@ -201,7 +201,16 @@ def register() -> None:
     cs.store(name="base_config", node=Config)
 
 
+def task_config(cfg: DictConfig) -> DictConfig:
+    """The config without Hydra's own node (present when composed with the hydra config)."""
+    if "hydra" not in cfg:
+        return cfg
+    cfg = cfg.copy()  # keeps the schema, which masked_copy would drop
+    with open_dict(cfg):
+        del cfg["hydra"]
+    return cfg
+
+
 def to_spec(cfg: DictConfig) -> Config:
     """The composed config as validated dataclasses (raises ValueError naming a bad key)."""
-    cfg = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
-    return OmegaConf.to_object(cfg)
+    return OmegaConf.to_object(task_config(cfg))

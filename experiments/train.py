@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import hydra
+import numpy as np
 import torch
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
@@ -74,7 +75,7 @@ def run(cfg: DictConfig, run_dir: str) -> dict:
         torch.set_num_threads(spec.threads)
     device = resolve_device(spec.device)
     p, bs, data = spec.profile, spec.optim.batch_size, spec.data.shapeset
-    store.write_text("config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    store.write_text("config.yaml", OmegaConf.to_yaml(schema.task_config(cfg), resolve=True))
     model, loss_fn = build(spec, device), get_loss(spec.loss.name)
     opt = torch.optim.SGD(model.parameters(), lr=spec.optim.lr)
     valid = ShapesetSet(data, spec.seed, "valid", p.valid_size)
@@ -82,6 +83,7 @@ def run(cfg: DictConfig, run_dir: str) -> dict:
     px, py = test.x[: p.probe_size].to(device), test.y[: p.probe_size].to(device)
 
     state = store.checkpoint() or {"step": 0, "metrics": [], "probes": [], "wall": 0.0}
+    state["probes"] = [{k: np.asarray(v) for k, v in r.items()} for r in state["probes"]]
     if state["step"]:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
@@ -151,7 +153,9 @@ def save(store: RunStore, state: dict, model, opt, step: int, t0: float) -> None
     )
     store.write_metrics(state["metrics"])
     store.write_probes(state["probes"])
-    store.write_checkpoint(state)
+    # Probe arrays travel as tensors: the checkpoint then loads with weights_only=True.
+    tensors = [{k: torch.from_numpy(np.asarray(v)) for k, v in r.items()} for r in state["probes"]]
+    store.write_checkpoint({**state, "probes": tensors})
 
 
 def finish(store: RunStore, state, spec, status: str, step: int, t0: float) -> dict:
@@ -174,6 +178,8 @@ def finish(store: RunStore, state, spec, status: str, step: int, t0: float) -> d
         "command": " ".join(["python -m experiments.train", *_overrides()]),
     }
     store.write_json("summary.json", summary)
+    if status == "complete":  # nothing left to resume; a 5 x 1000 checkpoint is ~20 MB
+        store.path("checkpoint.pt").unlink(missing_ok=True)
     log.info(
         "%s after %d examples: test error %s",
         status,

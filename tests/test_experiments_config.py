@@ -1,0 +1,93 @@
+"""Config validation fails before any work, naming the key; sweeps give distinct run dirs."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hydra.errors import MissingConfigException
+
+from experiments import schema
+from experiments.train import run
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "override,key",
+    [
+        ("activation.name=relu", "activation.name"),
+        ("model.depth=0", "model.depth"),
+        ("model.width=-5", "model.width"),
+        ("optim.lr=-0.1", "optim.lr"),
+        ("optim.lr=0", "optim.lr"),
+        ("optim.batch_size=0", "optim.batch_size"),
+        ("profile.probe_size=5000", "profile.probe_size"),
+        ("loss.name=hinge", "loss.name"),
+        ("init.name=orthogonal", "init.name"),
+        ("device=tpu", "device"),
+        ("data.shapeset.max_overlap=2", "max_overlap"),
+    ],
+)
+def test_bad_value_is_refused_naming_its_key(compose_cfg, tmp_path, override, key):
+    with compose_cfg([override, f"runs_dir={tmp_path}"]) as cfg:
+        with pytest.raises(ValueError, match=key.replace(".", r"\.")):
+            schema.to_spec(cfg)
+        with pytest.raises(ValueError, match=key.replace(".", r"\.")):
+            run(cfg, tmp_path / "run")  # run() checks first: nothing is written
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_wrong_type_is_refused_at_compose_time(compose_cfg):
+    with pytest.raises(Exception, match="model.depth"):
+        with compose_cfg(["model.depth=abc"]):
+            pass
+
+
+@pytest.mark.parametrize(
+    "override,listed",
+    [("activation=relu", "softsign"), ("experiment=fig99", "at_init"), ("init=lsuv", "normalized")],
+)
+def test_unknown_group_option_lists_the_available_ones(compose_cfg, override, listed):
+    with pytest.raises(MissingConfigException, match=listed):
+        with compose_cfg([override]):
+            pass
+
+
+def test_defaults_are_the_papers_setting(compose_cfg):
+    with compose_cfg([]) as cfg:
+        spec = schema.to_spec(cfg)
+    assert spec.model.hidden_widths() == [1000] * 5
+    assert (spec.optim.batch_size, spec.loss.name) == (10, "cross_entropy")
+    assert spec.data.shapeset.image_size == 32 and spec.profile.probe_size == 300
+    assert spec.model_seed == spec.seed
+
+
+def test_two_job_multirun_gives_two_distinct_complete_run_dirs(tmp_path):
+    cmd = [
+        sys.executable,
+        "-m",
+        "experiments.train",
+        "-m",
+        "init=standard,normalized",
+        "seed=3",
+        "profile=smoke",
+        "model.depth=2",
+        "model.width=20",
+        "progress=false",
+        "probe.jacobian_examples=2",
+        f"runs_dir={tmp_path}",
+    ]
+    subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, timeout=300)
+    dirs = sorted(p.parent for p in tmp_path.rglob("summary.json"))
+    assert [d.relative_to(tmp_path).as_posix() for d in dirs] == [
+        "default/init=normalized,model.depth=2,model.width=20,probe.jacobian_examples=2,"
+        "profile=smoke/seed=3",
+        "default/init=standard,model.depth=2,model.width=20,probe.jacobian_examples=2,"
+        "profile=smoke/seed=3",
+    ]
+    for d in dirs:
+        summary = json.loads((d / "summary.json").read_text())
+        assert summary["status"] == "complete" and summary["examples_seen"] == 400
+        assert {"config.yaml", "metrics.csv", "probes.npz"} <= {p.name for p in d.iterdir()}

@@ -1,0 +1,119 @@
+"""Whole runs at small scale: determinism, resuming after a kill, divergence, skipping."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from experiments import train
+from experiments.run_store import RunStore
+
+REPO = Path(__file__).resolve().parent.parent
+SMALL = [
+    "profile=smoke",
+    "model.depth=3",
+    "model.width=40",
+    "progress=false",
+    "probe.jacobian_examples=2",
+    "threads=1",
+]
+
+
+def _run(compose_cfg, run_dir, extra=()):
+    with compose_cfg([*SMALL, *extra, f"runs_dir={run_dir.parent}"]) as cfg:
+        return train.run(cfg, run_dir)
+
+
+def _same_records(a: Path, b: Path):
+    ma, mb = RunStore(a).metrics(), RunStore(b).metrics()
+    assert ma[0].keys() == mb[0].keys() and len(ma) == len(mb)
+    for k in ma[0].keys() - {"wall_s"}:  # wall-clock time is the one thing that may differ
+        np.testing.assert_array_equal([r[k] for r in ma], [r[k] for r in mb], err_msg=k)
+    pa, pb = RunStore(a).probes(), RunStore(b).probes()
+    assert pa.keys() == pb.keys()
+    for k in pa:
+        np.testing.assert_array_equal(pa[k], pb[k], err_msg=k)
+
+
+def test_same_config_and_seed_give_identical_metrics_and_probes(compose_cfg, tmp_path):
+    _run(compose_cfg, tmp_path / "a")
+    _run(compose_cfg, tmp_path / "b")
+    _same_records(tmp_path / "a", tmp_path / "b")
+    assert len(RunStore(tmp_path / "a").probes()["step"]) == 5  # 0, 10, 20, 30, 40 updates
+
+
+def test_a_run_interrupted_after_a_checkpoint_resumes_to_the_same_end(
+    compose_cfg, tmp_path, monkeypatch
+):
+    _run(compose_cfg, tmp_path / "whole")
+    real_save, calls = train.save, []
+
+    def save_then_die(*args):
+        real_save(*args)
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # stands for the process being killed here
+
+    monkeypatch.setattr(train, "save", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        _run(compose_cfg, tmp_path / "cut")
+    assert RunStore(tmp_path / "cut").status() == "missing"  # no summary: not complete
+    monkeypatch.setattr(train, "save", real_save)
+    summary = _run(compose_cfg, tmp_path / "cut")
+    assert summary["status"] == "complete" and summary["examples_seen"] == 400
+    _same_records(tmp_path / "whole", tmp_path / "cut")
+    assert not (tmp_path / "cut" / "checkpoint.pt").exists()
+
+
+def test_sigkill_at_any_moment_then_the_same_command_resumes(tmp_path):
+    args = [
+        sys.executable,
+        "-m",
+        "experiments.train",
+        *SMALL,
+        "profile.examples=3000",
+        "profile.probe_every=20",
+        "profile.checkpoint_every=20",
+        "profile.eval_every=500",
+    ]
+    whole = tmp_path / "whole"
+    subprocess.run([*args, f"runs_dir={whole}"], cwd=REPO, check=True, capture_output=True)
+    cut = tmp_path / "cut"
+    proc = subprocess.Popen(
+        [*args, f"runs_dir={cut}"],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.time() + 120
+    while not list(cut.rglob("checkpoint.pt")) and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)  # somewhere in the middle of the run
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    (run_dir,) = {p.parent for p in cut.rglob("checkpoint.pt")}
+    assert RunStore(run_dir).status() == "missing"
+    subprocess.run([*args, f"runs_dir={cut}"], cwd=REPO, check=True, capture_output=True)
+    (ref_dir,) = {p.parent for p in whole.rglob("summary.json")}
+    assert RunStore(run_dir).summary()["examples_seen"] == 3000
+    _same_records(ref_dir, run_dir)
+
+
+def test_a_diverging_run_stops_with_status_diverged(compose_cfg, tmp_path):
+    summary = _run(compose_cfg, tmp_path / "d", ["optim.lr=1e38"])
+    assert summary["status"] == "diverged"
+    assert summary["examples_seen"] < 400
+    assert RunStore(tmp_path / "d").status() == "diverged"
+
+
+def test_a_complete_run_is_skipped(compose_cfg, tmp_path):
+    first = _run(compose_cfg, tmp_path / "s")
+    mtime = (tmp_path / "s" / "metrics.csv").stat().st_mtime_ns
+    assert _run(compose_cfg, tmp_path / "s") == first
+    assert (tmp_path / "s" / "metrics.csv").stat().st_mtime_ns == mtime
