@@ -117,3 +117,19 @@ def test_a_complete_run_is_skipped(compose_cfg, tmp_path):
     mtime = (tmp_path / "s" / "metrics.csv").stat().st_mtime_ns
     assert _run(compose_cfg, tmp_path / "s") == first
     assert (tmp_path / "s" / "metrics.csv").stat().st_mtime_ns == mtime
+
+
+@pytest.mark.gpu
+def test_cuda_changes_speed_only(compose_cfg, tmp_path):
+    import torch
+
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    _run(compose_cfg, tmp_path / "cpu", ["device=cpu"])
+    _run(compose_cfg, tmp_path / "gpu", ["device=cuda"])
+    ca, cb = RunStore(tmp_path / "cpu").metrics(), RunStore(tmp_path / "gpu").metrics()
+    for a, b in zip(ca, cb, strict=True):  # float reductions differ: errors agree closely
+        assert abs(a["test_error"] - b["test_error"]) <= 0.02
+    pa, pb = RunStore(tmp_path / "cpu").probes(), RunStore(tmp_path / "gpu").probes()
+    np.testing.assert_allclose(pa["act_std"], pb["act_std"], rtol=1e-3)
+    np.testing.assert_allclose(pa["backprop_std"], pb["backprop_std"], rtol=1e-2)
