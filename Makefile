@@ -10,7 +10,7 @@ export OMP_NUM_THREADS ?= 1
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init bench-shapeset bench-train clean
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search bench-shapeset bench-train clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -54,6 +54,12 @@ reproduce-fig8: runs-at-init ## Fig. 8: weight-gradient histograms just after in
 
 reproduce-jacobian: runs-at-init ## mean Jacobian singular values at init -> results/jacobian.md
 	$(PY) -m analysis.jacobian_table
+
+lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (~35 min)
+	$(PY) -m experiments.train -m experiment=lr_search progress=false
+	$(PY) -m experiments.train -m experiment=lr_search activation=sigmoid init=standard \
+	  model.depth=4 progress=false
+	$(PY) -m analysis.lr_search
 
 bench-train: $(STAMP) ## examples/s: suite loop, with probes, vs a plain PyTorch loop (CPU)
 	$(PY) -m benchmarks.bench_train

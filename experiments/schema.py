@@ -13,6 +13,7 @@ from pathlib import Path
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from experiments.learning_rates import default_lr
 from models import ACTIVATIONS, INITS, LOSSES
 from shapeset import ShapesetConfig
 
@@ -108,19 +109,18 @@ class ProfileConfig:
     name: str = "quick"
     examples: int = 200_000  # training examples to see (0: measure at initialization only)
     eval_every: int = 20_000  # examples between valid/test error measurements
-    probe_every: int = 2_000  # updates between probes (the paper: 20k, one "epoch")
-    checkpoint_every: int = 2_000  # updates between checkpoints (also at every probe)
+    probe_every: int = 2_000  # updates between probes (the paper: 20k, one "epoch"); 0: none
+    checkpoint_every: int = 2_000  # updates between checkpoints (what a killed run resumes from)
     valid_size: int = 2_000
     test_size: int = 2_000
     probe_size: int = 300  # the paper's fixed probe set: the first test examples
 
     def __post_init__(self):
-        for key in ("examples",):
+        for key in ("examples", "probe_every"):
             if getattr(self, key) < 0:
                 raise _bad(f"profile.{key}", getattr(self, key), "must be >= 0")
         for key in (
             "eval_every",
-            "probe_every",
             "checkpoint_every",
             "valid_size",
             "test_size",
@@ -196,9 +196,16 @@ class Config:
             )
 
 
+def _dirname(override_dirname: str) -> str:
+    """A run's folder name from its overrides; "default" when it has none."""
+    return override_dirname.replace("/", "_") or "default"
+
+
 def register() -> None:
-    cs = ConfigStore.instance()
-    cs.store(name="base_config", node=Config)
+    """The schema and the resolvers the YAML uses; idempotent."""
+    ConfigStore.instance().store(name="base_config", node=Config)
+    OmegaConf.register_new_resolver("dirname", _dirname, replace=True)
+    OmegaConf.register_new_resolver("lr_default", default_lr, replace=True)
 
 
 def task_config(cfg: DictConfig) -> DictConfig:

@@ -92,7 +92,7 @@ def run(cfg: DictConfig, run_dir: str) -> dict:
     step, t0, status, loss = state["step"], time.perf_counter() - state["wall"], "complete", 0.0
 
     def measure(step: int, loss: float) -> None:
-        if step % p.probe_every == 0 or step == total:
+        if p.probe_every and (step % p.probe_every == 0 or step == total):
             state["probes"].append(
                 {"step": step, "examples": step * bs, **probe(model, px, py, loss_fn, spec.probe)}
             )
@@ -116,7 +116,7 @@ def run(cfg: DictConfig, run_dir: str) -> dict:
         initial=step * bs,
         unit="ex",
         unit_scale=True,
-        disable=not spec.progress,
+        disable=not spec.progress or total == 0,
         dynamic_ncols=True,
         desc=spec.experiment_name,
     )
@@ -133,7 +133,7 @@ def run(cfg: DictConfig, run_dir: str) -> dict:
             log.warning("loss became %s at update %d: run diverged", loss, step)
             break
         measure(step, loss)
-        if step % p.checkpoint_every == 0 or step % p.probe_every == 0:
+        if step % p.checkpoint_every == 0:
             save(store, state, model, opt, step, t0)
         bar.update(bs)
         if step % 100 == 0:
@@ -196,11 +196,6 @@ def _overrides() -> list[str]:
         return sys.argv[1:]
 
 
-def _dirname(override_dirname: str) -> str:
-    return override_dirname.replace("/", "_") or "default"
-
-
-OmegaConf.register_new_resolver("dirname", _dirname, replace=True)
 schema.register()
 
 
