@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import torch
 
+from models.registry import Registry
+
 TensorFn = Callable[[torch.Tensor], torch.Tensor]
 
 
@@ -27,7 +29,7 @@ class Activation:
     output_range: tuple[float, float]
 
 
-ACTIVATIONS: dict[str, Activation] = {}
+ACTIVATIONS: Registry[Activation] = Registry("activation")
 """Registry, name -> Activation. Iterate it for the known names."""
 
 
@@ -40,23 +42,16 @@ def register_activation(
     overwrite: bool = False,
 ) -> Activation:
     """Add an activation so that models and analyses can use it by name."""
-    if name in ACTIVATIONS and not overwrite:
-        raise ValueError(f"activation {name!r} is already registered (pass overwrite=True)")
     lo, hi = output_range
     if not lo < hi:
         raise ValueError(f"output_range must satisfy lo < hi, got {output_range!r}")
-    act = Activation(name, fn, derivative, (float(lo), float(hi)))
-    ACTIVATIONS[name] = act
-    return act
+    entry = Activation(name, fn, derivative, (float(lo), float(hi)))
+    return ACTIVATIONS.add(name, entry, overwrite=overwrite)
 
 
 def get_activation(name: str) -> Activation:
     """Look up an activation; unknown names raise ValueError listing the known ones."""
-    try:
-        return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(sorted(ACTIVATIONS))
-        raise ValueError(f"unknown activation {name!r}; known activations: {known}") from None
+    return ACTIVATIONS.lookup(name)
 
 
 # --- the paper's three activations (module-level functions so models pickle) -------------

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from models.registry import Registry
+
 BoundFn = Callable[[int, int], float]
 SampleFn = Callable[[int, int, torch.Generator], torch.Tensor]
 
@@ -31,7 +33,7 @@ class InitScheme:
     bound: BoundFn | None = None
 
 
-INITS: dict[str, InitScheme] = {}
+INITS: Registry[InitScheme] = Registry("init scheme")
 """Registry, name -> InitScheme. Iterate it for the known names."""
 
 
@@ -54,24 +56,16 @@ def register_init(
     overwrite: bool = False,
 ) -> InitScheme:
     """Add a scheme. Give `bound` alone for a symmetric uniform scheme, or a `sample`."""
-    if name in INITS and not overwrite:
-        raise ValueError(f"init scheme {name!r} is already registered (pass overwrite=True)")
     if sample is None:
         if bound is None:
             raise ValueError("register_init needs a sample function or a bound function")
         sample = uniform_sampler(bound)
-    scheme = InitScheme(name, sample, bound)
-    INITS[name] = scheme
-    return scheme
+    return INITS.add(name, InitScheme(name, sample, bound), overwrite=overwrite)
 
 
 def get_init(name: str) -> InitScheme:
     """Look up a scheme; unknown names raise ValueError listing the known ones."""
-    try:
-        return INITS[name]
-    except (KeyError, TypeError):
-        known = ", ".join(sorted(INITS))
-        raise ValueError(f"unknown init scheme {name!r}; known init schemes: {known}") from None
+    return INITS.lookup(name)
 
 
 def standard_bound(fan_in: int, fan_out: int) -> float:

@@ -9,27 +9,22 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from models.registry import Registry
+
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
-LOSSES: dict[str, LossFn] = {}
+LOSSES: Registry[LossFn] = Registry("loss")
 """Registry, name -> loss(logits, targets). Iterate it for the known names."""
 
 
 def register_loss(name: str, fn: LossFn, *, overwrite: bool = False) -> LossFn:
     """Add a loss so that experiments can select it by name."""
-    if name in LOSSES and not overwrite:
-        raise ValueError(f"loss {name!r} is already registered (pass overwrite=True)")
-    LOSSES[name] = fn
-    return fn
+    return LOSSES.add(name, fn, overwrite=overwrite)
 
 
 def get_loss(name: str) -> LossFn:
     """Look up a loss; unknown names raise ValueError listing the known ones."""
-    try:
-        return LOSSES[name]
-    except (KeyError, TypeError):
-        known = ", ".join(sorted(LOSSES))
-        raise ValueError(f"unknown loss {name!r}; known losses: {known}") from None
+    return LOSSES.lookup(name)
 
 
 def cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
