@@ -114,9 +114,10 @@ class ProfileConfig:
     valid_size: int = 2_000
     test_size: int = 2_000
     probe_size: int = 300  # the paper's fixed probe set: the first test examples
+    pretrain_examples: int = 30_000  # per layer, when pre-training is on
 
     def __post_init__(self):
-        for key in ("examples", "probe_every"):
+        for key in ("examples", "probe_every", "pretrain_examples"):
             if getattr(self, key) < 0:
                 raise _bad(f"profile.{key}", getattr(self, key), "must be >= 0")
         for key in (
@@ -135,6 +136,30 @@ class ProfileConfig:
                 f"the probe set is taken from the test set (profile.test_size="
                 f"{self.test_size}) and cannot be larger",
             )
+
+
+@dataclass
+class PretrainConfig:
+    """Greedy layer-wise denoising-autoencoder pre-training before supervised training
+    (Fig. 11's "Pre-training" curve; the paper does not give its setup: these are ours)."""
+
+    name: str = "none"  # none | dae
+    examples_per_layer: int = 0  # unlabelled training examples each layer is trained on
+    lr: float = 0.01
+    batch_size: int = 10
+    corruption: float = 0.25  # masking noise: share of each input set to 0
+
+    def __post_init__(self):
+        if self.name not in ("none", "dae"):
+            raise _bad("pretrain.name", self.name, "choose 'none' or 'dae'")
+        if self.name == "dae" and self.examples_per_layer < 1:
+            raise _bad("pretrain.examples_per_layer", self.examples_per_layer, "must be >= 1")
+        if not self.lr > 0:
+            raise _bad("pretrain.lr", self.lr, "the learning rate must be > 0")
+        if self.batch_size < 1:
+            raise _bad("pretrain.batch_size", self.batch_size, "must be >= 1")
+        if not 0 <= self.corruption < 1:
+            raise _bad("pretrain.corruption", self.corruption, "must be in [0, 1)")
 
 
 @dataclass
@@ -182,6 +207,7 @@ class Config:
     optim: OptimConfig = field(default_factory=OptimConfig)
     profile: ProfileConfig = field(default_factory=ProfileConfig)
     probe: ProbeConfig = field(default_factory=ProbeConfig)
+    pretrain: PretrainConfig = field(default_factory=PretrainConfig)
 
     def __post_init__(self):
         if self.device not in DEVICES:

@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
 from experiments import schema
+from experiments.pretrain import pretrain_dae
 from experiments.probes import probe
 from experiments.run_store import RunStore
 from models import MLP, get_loss
@@ -84,12 +85,18 @@ def run(cfg: DictConfig, run_dir: str) -> dict:
 
     state = store.checkpoint() or {"step": 0, "metrics": [], "probes": [], "wall": 0.0}
     state["probes"] = [{k: np.asarray(v) for k, v in r.items()} for r in state["probes"]]
-    if state["step"]:
+    t0 = time.perf_counter() - state["wall"]  # wall time carries over a resume
+    if "model" in state:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         log.info("resuming at update %d", state["step"])
+    elif spec.pretrain.name == "dae":  # once, then kept in a checkpoint at update 0
+        state["pretrain_examples"] = pretrain_dae(
+            model, spec.pretrain, data, spec.seed, device, spec.progress
+        )
+        save(store, state, model, opt, 0, t0)
     total = math.ceil(p.examples / bs)
-    step, t0, status, loss = state["step"], time.perf_counter() - state["wall"], "complete", 0.0
+    step, status, loss = state["step"], "complete", 0.0
 
     def measure(step: int, loss: float) -> None:
         if p.probe_every and (step % p.probe_every == 0 or step == total):
@@ -171,6 +178,7 @@ def finish(store: RunStore, state, spec, status: str, step: int, t0: float) -> d
         "updates": step,
         "examples_seen": step * spec.optim.batch_size,
         "lr": spec.optim.lr,
+        "pretrain_examples": state.get("pretrain_examples", 0),
         "wall_s": round(time.perf_counter() - t0, 2),
         "final_valid_error": metrics[-1]["valid_error"] if metrics else None,
         "final_test_error": metrics[-1]["test_error"] if metrics else None,

@@ -133,3 +133,26 @@ def test_cuda_changes_speed_only(compose_cfg, tmp_path):
     pa, pb = RunStore(tmp_path / "cpu").probes(), RunStore(tmp_path / "gpu").probes()
     np.testing.assert_allclose(pa["act_std"], pb["act_std"], rtol=1e-3)
     np.testing.assert_allclose(pa["backprop_std"], pb["backprop_std"], rtol=1e-2)
+
+
+def test_pretraining_changes_the_start_and_survives_a_resume(compose_cfg, tmp_path, monkeypatch):
+    pre = ["pretrain=dae", "profile.pretrain_examples=60"]
+    plain = _run(compose_cfg, tmp_path / "plain")
+    whole = _run(compose_cfg, tmp_path / "whole", pre)
+    assert whole["pretrain_examples"] == 60 * 3 and plain["pretrain_examples"] == 0
+    p0, w0 = RunStore(tmp_path / "plain").probes(), RunStore(tmp_path / "whole").probes()
+    assert not np.allclose(p0["act_std"][0], w0["act_std"][0])  # the start differs
+    real_save, calls = train.save, []
+
+    def save_then_die(*args):
+        real_save(*args)
+        calls.append(1)
+        if len(calls) == 1:  # right after pre-training, before any supervised update
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "save", save_then_die)
+    with pytest.raises(KeyboardInterrupt):
+        _run(compose_cfg, tmp_path / "cut", pre)
+    monkeypatch.setattr(train, "save", real_save)
+    _run(compose_cfg, tmp_path / "cut", pre)
+    _same_records(tmp_path / "whole", tmp_path / "cut")

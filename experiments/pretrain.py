@@ -1,0 +1,50 @@
+"""Greedy layer-wise denoising-autoencoder pre-training (Fig. 11's "Pre-training" curve).
+
+Each hidden layer in turn, with the layers below it fixed, learns to reconstruct its input
+z from a corrupted copy (masking noise: a share of the entries set to 0): encode
+h = f(W z~ + b), decode r = g(W^T h + c) with tied weights, a decoder bias c and g the
+nonlinearity whose range matches z's (sigmoid for pixels in [0, 1], tanh for [-1, 1], the
+net's activation above), cost = sum of squared errors, averaged over the mini-batch, plain
+SGD. The paper gives none of this: every choice is a config value (conf/pretrain/dae.yaml).
+Deterministic: the examples are training examples 0, 1, ... and the noise has its own seed.
+"""
+
+from __future__ import annotations
+
+import torch
+from tqdm import tqdm
+
+from models import MLP, get_activation
+from shapeset import ShapesetStream
+
+
+def _decoder_activation(model: MLP, layer: int, pixel_range: str):
+    if layer > 0:
+        return model.activation.fn
+    return get_activation("sigmoid" if pixel_range == "0..1" else "tanh").fn
+
+
+def pretrain_dae(model: MLP, cfg, data, seed: int, device, progress: bool = True) -> int:
+    """Pre-train `model`'s hidden layers in place; return the examples used in all."""
+    steps = -(-cfg.examples_per_layer // cfg.batch_size)
+    noise = torch.Generator(device="cpu").manual_seed(model.seed + 1)
+    for i, layer in enumerate(model.hidden):
+        decode = _decoder_activation(model, i, data.pixel_range)
+        c = torch.zeros(layer.in_features, device=device, requires_grad=True)
+        opt = torch.optim.SGD([layer.weight, layer.bias, c], lr=cfg.lr)
+        stream = iter(ShapesetStream(data, seed, cfg.batch_size, "train"))
+        for _ in tqdm(range(steps), desc=f"pre-train layer {i + 1}", disable=not progress):
+            x, _ = next(stream)
+            with torch.no_grad():
+                z = x.to(device)
+                for below in model.hidden[:i]:
+                    z = model.activation.fn(below(z))
+            keep = (torch.rand(z.shape, generator=noise) >= cfg.corruption).to(device)
+            h = model.activation.fn(layer(z * keep))
+            r = decode(h @ layer.weight + c)
+            loss = ((r - z) ** 2).sum(1).mean()
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        layer.weight.grad = layer.bias.grad = None
+    return steps * cfg.batch_size * model.depth
