@@ -6,11 +6,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export OMP_NUM_THREADS ?= 1
+PROFILE ?= quick
+SWEEP := $(PY) -m experiments.train -m profile=$(PROFILE)
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search bench-shapeset bench-train clean
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search \
+	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
+	reproduce-saturation reproduce-table1 runs-table1 bench-shapeset bench-train clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -61,6 +64,40 @@ lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.
 	  model.depth=4 progress=false
 	$(PY) -m analysis.lr_search
 
+reproduce-fig2: $(STAMP) ## Fig. 2: sigmoid 4 layers, mean activations over training (PROFILE=quick|paper)
+	$(SWEEP) experiment=fig2
+	$(PY) -m analysis.fig2 --profile $(PROFILE)
+
+reproduce-fig3: $(STAMP) ## Fig. 3: tanh and softsign, percentiles and std over training
+	$(SWEEP) experiment=fig3
+	$(PY) -m analysis.fig3 --profile $(PROFILE)
+
+reproduce-fig4: $(STAMP) ## Fig. 4: activation histograms at the end of training
+	$(SWEEP) experiment=fig4
+	$(PY) -m analysis.fig4 --profile $(PROFILE)
+
+reproduce-fig9: $(STAMP) ## Fig. 9: weight-gradient spreads over training, tanh std vs N
+	$(SWEEP) experiment=fig9
+	$(PY) -m analysis.fig9 --profile $(PROFILE)
+
+reproduce-fig10: $(STAMP) ## Fig. 10: as Fig. 3 for tanh with normalized init
+	$(SWEEP) experiment=fig10
+	$(PY) -m analysis.fig10 --profile $(PROFILE)
+
+runs-table1: $(STAMP)
+	$(SWEEP) experiment=table1
+
+reproduce-fig11: runs-table1 ## Fig. 11: test error vs examples seen, 7 models incl. pre-training
+	$(SWEEP) experiment=fig2
+	$(SWEEP) experiment=pretrain
+	$(PY) -m analysis.fig11 --profile $(PROFILE)
+
+reproduce-saturation: runs-table1 ## saturation per layer over training, activation x init
+	$(PY) -m analysis.saturation --profile $(PROFILE)
+
+reproduce-table1: runs-table1 ## Table 1, Shapeset column -> results/table1.md
+	$(PY) -m analysis.table1 --profile $(PROFILE)
+
 bench-train: $(STAMP) ## examples/s: suite loop, with probes, vs a plain PyTorch loop (CPU)
 	$(PY) -m benchmarks.bench_train
 
@@ -71,4 +108,5 @@ clean: ## remove the environment and caches (keeps results/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
 
 reproduce-all: reproduce-fig1 reproduce-fig5 reproduce-fig6 reproduce-fig7 reproduce-fig8 \
-	reproduce-jacobian ## every reproduced figure and table
+	reproduce-jacobian reproduce-table1 reproduce-fig2 reproduce-fig3 reproduce-fig4 \
+	reproduce-fig9 reproduce-fig10 reproduce-fig11 reproduce-saturation ## every figure and table

@@ -24,10 +24,15 @@ class Run:
     summary: dict
     config: dict
     probes: dict[str, np.ndarray]
+    metrics: list[dict]
 
     @property
     def seed(self) -> int:
         return self.summary["seed"]
+
+    @property
+    def diverged(self) -> bool:
+        return self.summary["status"] == "diverged"
 
 
 def run_dir(
@@ -44,17 +49,29 @@ def load_run(
     seed: int = 0,
     runs_dir: str | Path | None = None,
     make_target: str | None = None,
+    accept: tuple[str, ...] = ("complete",),
 ) -> Run:
+    """A finished run; `accept` may add "diverged" for figures that mark such runs."""
     path = run_dir(experiment, overrides, seed, runs_dir)
     store = RunStore(path)
     status = store.status()
-    if status != "complete":
+    if status not in accept:
         args = " ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
-        how = f"`make {make_target}` or " if make_target else ""
-        state = "does not exist" if status == "missing" else f"is {status}, not complete"
-        raise RunMissing(
-            f"run {path} {state}; produce it with {how}"
-            f"`python -m experiments.train experiment={experiment} {args} seed={seed}`"
+        how = (
+            f"`make {make_target}`"
+            if make_target
+            else f"`python -m experiments.train experiment={experiment} {args} seed={seed}`"
         )
+        state = "does not exist" if status == "missing" else f"is {status}, not complete"
+        raise RunMissing(f"run {path} {state}; produce it with {how}")
     config = yaml.safe_load(store.path("config.yaml").read_text())
-    return Run(path, store.summary(), config, store.probes())
+    probes = store.probes() if store.path("probes.npz").exists() else {}
+    return Run(path, store.summary(), config, probes, store.metrics())
+
+
+def seeds_of(
+    experiment: str, overrides: dict[str, object], runs_dir: str | Path | None = None
+) -> list[int]:
+    """The seeds stored for one setting, in order."""
+    base = run_dir(experiment, overrides, 0, runs_dir).parent
+    return sorted(int(p.name.split("=", 1)[1]) for p in base.glob("seed=*"))

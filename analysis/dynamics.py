@@ -1,0 +1,273 @@
+"""Training-dynamics figures (Figs. 2, 3, 4, 9, 10, 11 and saturation) from stored runs.
+
+Every run of these figures lives under experiment "dynamics", named by activation, init,
+depth, profile (and pre-training): figures that share a net share its run. Each figure says
+at which profile, examples seen and seed it was made; a diverged run is drawn up to where
+it stopped and marked as such.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .figures import save, stamp
+from .histograms import density_curves
+from .runs import Run, RunMissing, load_run
+
+LABEL = {"sigmoid": "Sigmoid", "tanh": "Tanh", "softsign": "Softsign"}
+LAYER_COLORS = plt.cm.viridis(np.linspace(0, 0.9, 5))
+
+
+def load(activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None) -> Run:
+    overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
+    if pretrain:
+        overrides["pretrain"] = pretrain
+    target = f"reproduce-{figure} PROFILE={profile}"
+    return load_run("dynamics", overrides, seed, runs_dir, target, ("complete", "diverged"))
+
+
+def name(run: Run) -> str:
+    c = run.config
+    text = LABEL[c["activation"]["name"]] + (" N" if c["init"]["name"] == "normalized" else "")
+    if c["pretrain"]["name"] != "none":
+        text = "Pre-training"
+    return text + (" (diverged)" if run.diverged else "")
+
+
+def setting(runs: list[Run], what: str) -> str:
+    s = runs[0].summary
+    seen = max(r.summary["examples_seen"] for r in runs)
+    lrs = sorted({r.summary["lr"] for r in runs})
+    return (
+        f"{what}; profile {s['profile']}, up to {seen:,} examples seen "
+        f"(the paper: 25,000,000), data seed {s['seed']}, model seed {s['model_seed']}, "
+        f"lr {', '.join(f'{x:g}' for x in lrs)}"
+    )
+
+
+def _examples(run: Run) -> np.ndarray:
+    return run.probes["examples"]
+
+
+def fig2(runs_dir=None, profile="quick", seed=0):
+    run = load("sigmoid", "standard", 4, profile, "fig2", runs_dir, seed)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    x = _examples(run)
+    for layer in range(run.probes["act_mean"].shape[1]):
+        ax.errorbar(
+            x,
+            run.probes["act_mean"][:, layer],
+            yerr=run.probes["act_std"][:, layer],
+            color=LAYER_COLORS[layer],
+            capsize=2,
+            lw=1.2,
+            label=f"Layer {layer + 1}",
+        )
+    ax.set(
+        xlabel="examples seen",
+        ylabel="activation value",
+        ylim=(0, 1),
+        title="Fig. 2 - Sigmoid, 4 hidden layers: mean activation (bars: std) per layer",
+    )
+    ax.legend(fontsize=8, frameon=False)
+    ax.grid(alpha=0.3)
+    stamp(fig, setting([run], "sigmoid, 4 x 1000, standard init, 300 probe examples"))
+    return fig
+
+
+def _percentile_panel(ax, run: Run, title: str):
+    x = _examples(run)
+    for layer in range(run.probes["act_std"].shape[1]):
+        c = LAYER_COLORS[layer]
+        ax.plot(x, run.probes["act_p98"][:, layer], "o", ms=3, color=c, label=f"Layer {layer + 1}")
+        ax.plot(x, run.probes["act_p2"][:, layer], "o", ms=3, color=c)
+        ax.plot(x, run.probes["act_std"][:, layer], "-", lw=1.2, color=c)
+        ax.plot(x, -run.probes["act_std"][:, layer], "-", lw=1.2, color=c)
+    ax.set(ylim=(-1.05, 1.05), ylabel="activation value", title=title)
+    ax.axhline(0, color="0.6", lw=0.6)
+    ax.grid(alpha=0.3)
+
+
+def fig3(runs_dir=None, profile="quick", seed=0):
+    runs = [load(a, "standard", 5, profile, "fig3", runs_dir, seed) for a in ("tanh", "softsign")]
+    fig, axes = plt.subplots(2, 1, figsize=(7, 7), sharex=True)
+    for ax, run in zip(axes, runs, strict=True):
+        _percentile_panel(
+            ax, run, f"{name(run)}, standard init: 2nd/98th percentiles (markers) and +-std (lines)"
+        )
+    axes[0].legend(fontsize=8, frameon=False, ncol=5, loc="lower left")
+    axes[-1].set_xlabel("examples seen")
+    fig.suptitle("Fig. 3 - Activations over training, per layer")
+    stamp(fig, setting(runs, "tanh and softsign, 5 x 1000, standard init, 300 probe examples"))
+    return fig
+
+
+def fig10(runs_dir=None, profile="quick", seed=0):
+    run = load("tanh", "normalized", 5, profile, "fig10", runs_dir, seed)
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    _percentile_panel(
+        ax, run, "Tanh, normalized init: 2nd/98th percentiles (markers), +-std (lines)"
+    )
+    ax.legend(fontsize=8, frameon=False, ncol=5, loc="lower left")
+    ax.set_xlabel("examples seen")
+    fig.suptitle("Fig. 10 - As Fig. 3, tanh with normalized initialization")
+    stamp(fig, setting([run], "tanh, 5 x 1000, normalized init, 300 probe examples"))
+    return fig
+
+
+def fig4(runs_dir=None, profile="quick", seed=0):
+    runs = [load(a, "standard", 5, profile, "fig4", runs_dir, seed) for a in ("tanh", "softsign")]
+    fig, axes = plt.subplots(2, 1, figsize=(7, 6.6))
+    for ax, run in zip(axes, runs, strict=True):
+        x, dens, _ = density_curves(run.probes, "act", -1, 1.0)
+        for layer, d in enumerate(dens):
+            ax.plot(x, d, color=LAYER_COLORS[layer], lw=1.4, label=f"Layer {layer + 1}")
+        seen = int(_examples(run)[-1])
+        ax.set(
+            xlim=(-1, 1),
+            ylim=(0, None),
+            ylabel="normalized histogram",
+            title=f"{name(run)}: activations after {seen:,} examples",
+        )
+        ax.legend(fontsize=8, frameon=False)
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("activation value")
+    fig.suptitle("Fig. 4 - Activation histograms at the end of training")
+    stamp(fig, setting(runs, "tanh and softsign, 5 x 1000, standard init, 300 probe examples"))
+    return fig
+
+
+def fig9(runs_dir=None, profile="quick", seed=0):
+    runs = [load("tanh", i, 5, profile, "fig9", runs_dir, seed) for i in ("standard", "normalized")]
+    fig, axes = plt.subplots(2, 1, figsize=(7, 6.6), sharex=True)
+    for ax, run in zip(axes, runs, strict=True):
+        x = _examples(run)
+        for layer in range(run.probes["wgrad_std"].shape[1]):
+            mean, std = run.probes["wgrad_mean"][:, layer], run.probes["wgrad_std"][:, layer]
+            c = LAYER_COLORS[layer]
+            ax.fill_between(x, mean - std, mean + std, color=c, alpha=0.15)
+            ax.plot(x, mean + std, color=c, lw=1.2, label=f"Layer {layer + 1}")
+            ax.plot(x, mean - std, color=c, lw=1.2)
+        init = run.config["init"]["name"]
+        ax.set(ylabel="weight gradient", title=f"Tanh, {init} init: mean +- std of dC/dW")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, frameon=False, ncol=5)
+    axes[-1].set_xlabel("examples seen")
+    fig.suptitle("Fig. 9 - Weight gradients per layer over training")
+    stamp(fig, setting(runs, "tanh, 5 x 1000, 300 probe examples, dC/dW of mini-batches of 10"))
+    return fig
+
+
+FIG11_MODELS = [
+    ("sigmoid", "standard", 5, None),
+    ("sigmoid", "standard", 4, None),
+    ("tanh", "standard", 5, None),
+    ("softsign", "standard", 5, None),
+    ("softsign", "normalized", 5, None),
+    ("tanh", "normalized", 5, None),
+    ("tanh", "standard", 5, "dae"),
+]
+
+
+def fig11(runs_dir=None, profile="quick", seed=0):
+    runs = [load(a, i, d, profile, "fig11", runs_dir, seed, p) for a, i, d, p in FIG11_MODELS]
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    curves = []
+    for run in runs:
+        x = np.array([m["examples"] for m in run.metrics])
+        err = 100 * np.array([m["test_error"] for m in run.metrics])
+        label = name(run)
+        if run.config["activation"]["name"] == "sigmoid":
+            label += f" depth {run.config['model']['depth']}"
+        curves.append((err[-1], label, x, err, run.diverged))
+    for final, label, x, err, diverged in sorted(curves, key=lambda c: -c[0]):
+        (line,) = ax.plot(x, err, lw=1.4, label=f"{label}: {final:.1f}%")
+        if diverged:
+            ax.plot(x[-1], err[-1], "x", ms=9, color=line.get_color())
+    ax.set(
+        xlabel="examples seen",
+        ylabel="test error (%)",
+        ylim=(0, 90),
+        title="Fig. 11 - Shapeset test error during online training",
+    )
+    ax.legend(fontsize=8, frameon=False, title="final test error", title_fontsize=8)
+    ax.grid(alpha=0.3)
+    stamp(
+        fig,
+        setting(
+            runs,
+            "5 x 1000 unless said, test set of "
+            f"{runs[0].config['profile']['test_size']:,} examples",
+        ),
+    )
+    return fig
+
+
+def saturation(runs_dir=None, profile="quick", seed=0):
+    acts, inits = ("sigmoid", "tanh", "softsign"), ("standard", "normalized")
+    runs = {
+        (a, i): load(a, i, 5, profile, "saturation", runs_dir, seed) for a in acts for i in inits
+    }
+    fig, axes = plt.subplots(2, 3, figsize=(11, 6), sharex=True, sharey=True)
+    for (a, i), run in runs.items():
+        ax = axes[inits.index(i), acts.index(a)]
+        for layer in range(run.probes["act_saturation"].shape[1]):
+            ax.plot(
+                _examples(run),
+                100 * run.probes["act_saturation"][:, layer],
+                color=LAYER_COLORS[layer],
+                lw=1.3,
+                label=f"Layer {layer + 1}",
+            )
+        ax.set_title(f"{name(run)} ({i})", fontsize=10)
+        ax.grid(alpha=0.3)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("saturated units (%)")
+    for ax in axes[-1]:
+        ax.set_xlabel("examples seen")
+    axes[0, 0].legend(fontsize=7, frameon=False)
+    axes[0, 0].set_ylim(0, 100)
+    fig.suptitle(
+        "Saturation per layer over training: share of activations within 10% of "
+        "the output range from an asymptote",
+        fontsize=11,
+    )
+    stamp(
+        fig,
+        setting(
+            list(runs.values()),
+            "5 x 1000, 300 probe examples; saturated: "
+            "sigmoid < 0.1 or > 0.9, tanh/softsign |z| > 0.8",
+        ),
+    )
+    return fig
+
+
+FIGURES = {
+    "fig2": fig2,
+    "fig3": fig3,
+    "fig4": fig4,
+    "fig9": fig9,
+    "fig10": fig10,
+    "fig11": fig11,
+    "saturation": saturation,
+}
+
+
+def main(figure: str, argv=None) -> None:
+    p = argparse.ArgumentParser(description=f"{figure} from the stored dynamics runs")
+    p.add_argument("--profile", default="quick")
+    p.add_argument("--runs-dir", default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None, help="output folder (default results/figures)")
+    a = p.parse_args(argv)
+    try:
+        fig = FIGURES[figure](a.runs_dir, a.profile, a.seed)
+    except RunMissing as e:
+        raise SystemExit(f"error: {e}") from None
+    suffix = "" if a.profile == "quick" else f"_{a.profile}"
+    for path in save(fig, f"{figure}{suffix}", a.out):
+        print(f"wrote {path}")

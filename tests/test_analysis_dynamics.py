@@ -1,0 +1,135 @@
+"""Training-dynamics figures and Table 1 from hand-made run directories."""
+
+import numpy as np
+import pytest
+import yaml
+
+from analysis import dynamics, table1
+from analysis.runs import RunMissing, run_dir
+from experiments.run_store import RunStore
+
+PROBE_KEYS = ("act", "backprop", "wgrad")
+
+
+def fake_run(
+    root,
+    activation,
+    init,
+    depth,
+    errors,
+    *,
+    status="complete",
+    seed=0,
+    pretrain=None,
+    profile="quick",
+):
+    """A run directory as experiments.train writes it, with made-up numbers."""
+    overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
+    if pretrain:
+        overrides["pretrain"] = pretrain
+    store = RunStore(run_dir("dynamics", overrides, seed, root))
+    cfg = {
+        "activation": {"name": activation},
+        "init": {"name": init},
+        "model": {"depth": depth},
+        "pretrain": {"name": pretrain or "none"},
+        "profile": {"name": profile, "test_size": 2000},
+    }
+    store.write_text("config.yaml", yaml.safe_dump(cfg))
+    steps = np.arange(len(errors)) * 100
+    store.write_metrics(
+        [
+            {
+                "step": s,
+                "examples": 10 * s,
+                "train_loss": 1.0,
+                "valid_error": e,
+                "test_error": e,
+                "wall_s": 1.0,
+            }
+            for s, e in zip(steps, errors, strict=True)
+        ]
+    )
+    rng = np.random.default_rng(seed)
+    records = []
+    for s in steps:
+        r = {
+            "step": s,
+            "examples": 10 * s,
+            "act_saturation": rng.uniform(0, 1, depth),
+            "jacobian_sv": np.full(depth, 0.5),
+        }
+        for q in PROBE_KEYS:
+            edges = np.linspace(-1, 1, 41)
+            r[f"{q}_edges"] = edges
+            r[f"{q}_hist"] = rng.integers(0, 100, (depth, 40))
+            for k in ("mean", "std", "p2", "p50", "p98", "outside"):
+                r[f"{q}_{k}"] = rng.uniform(0, 0.5, depth) * (-1 if k == "p2" else 1)
+        records.append(r)
+    store.write_probes(records)
+    store.write_json(
+        "summary.json",
+        {
+            "status": status,
+            "seed": seed,
+            "model_seed": seed,
+            "profile": profile,
+            "lr": 0.01,
+            "examples_seen": int(10 * steps[-1]),
+            "final_test_error": errors[-1],
+        },
+    )
+
+
+@pytest.fixture
+def runs(tmp_path):
+    for act in ("sigmoid", "tanh", "softsign"):
+        for init in ("standard", "normalized"):
+            fake_run(tmp_path, act, init, 5, [0.8, 0.5, 0.3])
+    fake_run(tmp_path, "sigmoid", "standard", 4, [0.8, 0.8, 0.7])
+    fake_run(tmp_path, "tanh", "standard", 5, [0.8, 0.3, 0.1], pretrain="dae")
+    return tmp_path
+
+
+@pytest.mark.parametrize("figure", sorted(dynamics.FIGURES))
+def test_every_figure_draws_from_stored_runs(runs, figure, tmp_path):
+    dynamics.main(figure, ["--runs-dir", str(runs), "--out", str(tmp_path / "out")])
+    assert (tmp_path / "out" / f"{figure}.png").stat().st_size > 10_000
+    assert (tmp_path / "out" / f"{figure}.pdf").exists()
+
+
+def test_a_diverged_run_is_marked_in_fig11(runs):
+    fake_run(runs, "sigmoid", "standard", 5, [0.8, 0.83], status="diverged")
+    fig = dynamics.fig11(runs, "quick")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "Sigmoid (diverged) depth 5: 83.0%" in labels
+
+
+def test_a_missing_run_is_named_with_the_command_that_makes_it(tmp_path):
+    with pytest.raises(RunMissing) as e:
+        dynamics.fig2(tmp_path, "quick")
+    assert "activation=sigmoid,init=standard,model.depth=4,profile=quick" in str(e.value)
+    assert "make reproduce-fig2 PROFILE=quick" in str(e.value)
+    with pytest.raises(SystemExit, match="does not exist"):
+        dynamics.main("fig3", ["--runs-dir", str(tmp_path)])
+
+
+def test_an_unfinished_run_is_refused(runs):
+    path = run_dir(
+        "dynamics",
+        {"activation": "tanh", "init": "normalized", "model.depth": 5, "profile": "quick"},
+        0,
+        runs,
+    )
+    (path / "summary.json").unlink()  # killed before it finished
+    with pytest.raises(RunMissing, match="does not exist"):
+        dynamics.fig10(runs, "quick")
+
+
+def test_table1_states_seeds_and_mean_and_std(runs):
+    fake_run(runs, "tanh", "normalized", 5, [0.5, 0.20], seed=0)
+    fake_run(runs, "tanh", "normalized", 5, [0.5, 0.22], seed=1)
+    text = table1.table("quick", runs)
+    assert "| Tanh N | 21.00 +- 1.41 | 2 | **15.60** |" in text
+    assert "| Tanh | 30.00 | 1 | 27.15 |" in text
+    assert "1,000, 2,000 training examples seen per run" in text  # both, honestly
