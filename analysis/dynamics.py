@@ -268,6 +268,7 @@ def main(figure: str, argv=None) -> None:
         fig = FIGURES[figure](a.runs_dir, a.profile, a.seed)
     except RunMissing as e:
         raise SystemExit(f"error: {e}") from None
+    fig.tight_layout(rect=(0, 0.05, 1, 0.98))  # room for the setting stamp
     suffix = "" if a.profile == "quick" else f"_{a.profile}"
     for path in save(fig, f"{figure}{suffix}", a.out):
         print(f"wrote {path}")

@@ -55,15 +55,11 @@ def error_rate(model: MLP, data: ShapesetSet, device: torch.device) -> float:
 
 
 def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
     if name == "cuda" and not torch.cuda.is_available():
         raise ValueError("config device='cuda' but no CUDA device is available")
-    return torch.device(
-        "cuda"
-        if name == "auto" and torch.cuda.is_available()
-        else "cpu"
-        if name == "auto"
-        else name
-    )
+    return torch.device(name)
 
 
 def run(cfg: DictConfig, run_dir: str) -> dict:
