@@ -11,16 +11,19 @@ looks whole. summary.json is written last: a run is complete when it says so.
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import torch
 
-STATUSES = ("running", "complete", "diverged", "failed")
+STATUSES = ("complete", "diverged", "failed")  # what summary.json can say
+FINISHED = ("complete", "diverged")  # a rerun skips these; a failed run is tried again
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -86,6 +89,20 @@ class RunStore:
 
     def is_complete(self) -> bool:
         return self.status() == "complete"
+
+    def is_finished(self) -> bool:
+        return self.status() in FINISHED
+
+    @contextmanager
+    def lock(self):
+        """Hold the run for one process: a second one gets BlockingIOError at once."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / ".lock", "w") as f:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
 
     def checkpoint(self) -> dict | None:
         p = self.path("checkpoint.pt")

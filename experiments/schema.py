@@ -7,6 +7,7 @@ objects (`to_spec`), before any work starts. Every message names the offending k
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,8 +97,8 @@ class OptimConfig:
     batch_size: int = 10
 
     def __post_init__(self):
-        if not self.lr > 0:
-            raise _bad("optim.lr", self.lr, "the learning rate must be > 0")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise _bad("optim.lr", self.lr, "the learning rate must be finite and > 0")
         if self.batch_size < 1:
             raise _bad("optim.batch_size", self.batch_size, "must be >= 1")
 
@@ -193,7 +194,8 @@ class ProbeConfig:
 @dataclass
 class Config:
     experiment_name: str = "default"
-    seed: int = 0  # the data seed: training stream and fixed sets
+    seed: int = 0  # the training-data seed: which examples the stream shows
+    eval_seed: int = 0  # the fixed valid / test / probe sets' seed: the same test set for all
     model_seed: int = 0  # the weight-init seed (the default configs tie it to `seed`)
     device: str = "auto"  # auto | cpu | cuda: changes speed only
     threads: int = 0  # torch CPU threads; 0 keeps torch's default
@@ -214,6 +216,12 @@ class Config:
             raise _bad("device", self.device, f"choose one of {DEVICES}")
         if self.threads < 0:
             raise _bad("threads", self.threads, "must be >= 0")
+        if self.probe.jacobian_examples > self.profile.probe_size:
+            raise _bad(
+                "probe.jacobian_examples",
+                self.probe.jacobian_examples,
+                f"exceeds profile.probe_size={self.profile.probe_size}",
+            )
         if self.probe.grad_batch_size > self.profile.probe_size:
             raise _bad(
                 "probe.grad_batch_size",

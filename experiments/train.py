@@ -19,7 +19,9 @@ from pathlib import Path
 import hydra
 import numpy as np
 import torch
+import yaml
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
@@ -62,21 +64,71 @@ def resolve_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+class RunBusy(RuntimeError):
+    """Another process is training this run right now."""
+
+
+# Keys that change speed or where files go, never what a run is.
+SPEED_ONLY = ("device", "threads", "progress", "runs_dir")
+
+
+def _differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
+    """Keys whose values differ; keys only one side has (schema grew) are not compared."""
+    out = []
+    for k in stored.keys() & current.keys():
+        a, b, key = stored[k], current[k], f"{prefix}{k}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{key}.")
+        elif a != b and key not in SPEED_ONLY:
+            out.append(f"{key}: stored {a!r}, now {b!r}")
+    return sorted(out)
+
+
 def run(cfg: DictConfig, run_dir: str) -> dict:
+    """Train the run at `run_dir`, or skip it when finished, or resume it when interrupted."""
     spec = schema.to_spec(cfg)  # every value checked before any work
     store = RunStore(run_dir)
-    if store.is_complete():
-        log.info("already complete, skipped: %s", run_dir)
+    config = OmegaConf.to_container(schema.task_config(cfg), resolve=True)
+    if store.path("config.yaml").exists():  # the same run, or a clash to refuse
+        diff = _differences(yaml.safe_load(store.path("config.yaml").read_text()), config)
+        if diff:
+            raise ValueError(
+                f"run {run_dir} was made with another config ({'; '.join(diff)}): "
+                "move it away or choose another runs_dir"
+            )
+    if store.is_finished():
+        log.info("already %s, skipped: %s", store.status(), run_dir)
         return store.summary()
+    try:
+        with store.lock():
+            if not store.path("config.yaml").exists():
+                store.write_text("config.yaml", yaml.safe_dump(config, sort_keys=False))
+            return train(spec, store)
+    except BlockingIOError:
+        raise RunBusy(f"run {run_dir} is being trained by another process") from None
+    except Exception as e:
+        store.write_json(
+            "summary.json",
+            {
+                "status": "failed",
+                "error": repr(e),
+                "experiment": spec.experiment_name,
+                "seed": spec.seed,
+            },
+        )
+        raise
+
+
+def train(spec: schema.Config, store: RunStore) -> dict:
+    """The training loop: SGD on the Shapeset stream, measured on the fixed sets."""
     if spec.threads:
         torch.set_num_threads(spec.threads)
     device = resolve_device(spec.device)
     p, bs, data = spec.profile, spec.optim.batch_size, spec.data.shapeset
-    store.write_text("config.yaml", OmegaConf.to_yaml(schema.task_config(cfg), resolve=True))
     model, loss_fn = build(spec, device), get_loss(spec.loss.name)
     opt = torch.optim.SGD(model.parameters(), lr=spec.optim.lr)
-    valid = ShapesetSet(data, spec.seed, "valid", p.valid_size)
-    test = ShapesetSet(data, spec.seed, "test", p.test_size)
+    valid = ShapesetSet(data, spec.eval_seed, "valid", p.valid_size)
+    test = ShapesetSet(data, spec.eval_seed, "test", p.test_size)
     px, py = test.x[: p.probe_size].to(device), test.y[: p.probe_size].to(device)
 
     state = store.checkpoint() or {"step": 0, "metrics": [], "probes": [], "wall": 0.0}
@@ -170,6 +222,7 @@ def finish(store: RunStore, state, spec, status: str, step: int, t0: float) -> d
         "experiment": spec.experiment_name,
         "seed": spec.seed,
         "model_seed": spec.model_seed,
+        "eval_seed": spec.eval_seed,
         "profile": spec.profile.name,
         "updates": step,
         "examples_seen": step * spec.optim.batch_size,
@@ -182,8 +235,8 @@ def finish(store: RunStore, state, spec, status: str, step: int, t0: float) -> d
         "command": " ".join(["python -m experiments.train", *_overrides()]),
     }
     store.write_json("summary.json", summary)
-    if status == "complete":  # nothing left to resume; a 5 x 1000 checkpoint is ~20 MB
-        store.path("checkpoint.pt").unlink(missing_ok=True)
+    # Finished: nothing left to resume, and a 5 x 1000 checkpoint is ~20 MB.
+    store.path("checkpoint.pt").unlink(missing_ok=True)
     log.info(
         "%s after %d examples: test error %s",
         status,
@@ -205,11 +258,17 @@ schema.register()
 
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> None:
-    run_dir = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    run_dir = Path(hc.runtime.output_dir)
+    if hc.mode == RunMode.RUN and hc.sweeper.params:
+        _discard_if_empty(run_dir, Path(cfg.runs_dir))
+        sys.exit(f"error: this experiment sweeps {dict(hc.sweeper.params)}: run it with -m")
     try:
         run(cfg, run_dir)
     except ValueError as e:  # a bad config value or device, found before any work
         _discard_if_empty(run_dir, Path(cfg.runs_dir))
+        if hc.mode == RunMode.MULTIRUN:
+            raise  # Hydra records the failed job and the sweep goes on with the others
         sys.exit(f"error: {e}")
 
 

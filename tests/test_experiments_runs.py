@@ -76,10 +76,10 @@ def test_sigkill_at_any_moment_then_the_same_command_resumes(tmp_path):
         "-m",
         "experiments.train",
         *SMALL,
-        "profile.examples=3000",
-        "profile.probe_every=20",
-        "profile.checkpoint_every=20",
-        "profile.eval_every=500",
+        "profile.examples=20000",
+        "profile.probe_every=300",
+        "profile.checkpoint_every=100",
+        "profile.eval_every=5000",
     ]
     whole = tmp_path / "whole"
     subprocess.run([*args, f"runs_dir={whole}"], cwd=REPO, check=True, capture_output=True)
@@ -94,14 +94,13 @@ def test_sigkill_at_any_moment_then_the_same_command_resumes(tmp_path):
     deadline = time.time() + 120
     while not list(cut.rglob("checkpoint.pt")) and time.time() < deadline:
         time.sleep(0.05)
-    time.sleep(0.3)  # somewhere in the middle of the run
-    os.killpg(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGKILL)  # early in a 2000-update run
     proc.wait()
     (run_dir,) = {p.parent for p in cut.rglob("checkpoint.pt")}
     assert RunStore(run_dir).status() == "missing"
     subprocess.run([*args, f"runs_dir={cut}"], cwd=REPO, check=True, capture_output=True)
     (ref_dir,) = {p.parent for p in whole.rglob("summary.json")}
-    assert RunStore(run_dir).summary()["examples_seen"] == 3000
+    assert RunStore(run_dir).summary()["examples_seen"] == 20000
     _same_records(ref_dir, run_dir)
 
 
@@ -156,3 +155,54 @@ def test_pretraining_changes_the_start_and_survives_a_resume(compose_cfg, tmp_pa
     monkeypatch.setattr(train, "save", real_save)
     _run(compose_cfg, tmp_path / "cut", pre)
     _same_records(tmp_path / "whole", tmp_path / "cut")
+
+
+def test_a_run_dir_made_with_another_config_is_refused(compose_cfg, tmp_path):
+    _run(compose_cfg, tmp_path / "r")
+    with pytest.raises(ValueError, match=r"optim.lr: stored 0.01, now 0.05"):
+        _run(compose_cfg, tmp_path / "r", ["optim.lr=0.05"])
+    assert RunStore(tmp_path / "r").is_complete()  # untouched
+    _run(compose_cfg, tmp_path / "r", ["device=cpu", "threads=2"])  # speed only: same run
+
+
+def test_a_crash_is_recorded_as_failed_and_retried(compose_cfg, tmp_path, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(train, "probe", broken)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        _run(compose_cfg, tmp_path / "f")
+    summary = RunStore(tmp_path / "f").summary()
+    assert summary["status"] == "failed" and "disk on fire" in summary["error"]
+    monkeypatch.undo()
+    assert _run(compose_cfg, tmp_path / "f")["status"] == "complete"
+
+
+def test_a_run_held_by_another_process_is_not_trained_twice(compose_cfg, tmp_path):
+    with RunStore(tmp_path / "busy").lock():
+        with pytest.raises(train.RunBusy):
+            _run(compose_cfg, tmp_path / "busy")
+    assert RunStore(tmp_path / "busy").status() == "missing"
+
+
+def test_a_diverged_run_is_final(compose_cfg, tmp_path):
+    _run(compose_cfg, tmp_path / "d", ["optim.lr=1e38"])
+    assert not (tmp_path / "d" / "checkpoint.pt").exists()
+    mtime = (tmp_path / "d" / "summary.json").stat().st_mtime_ns
+    assert _run(compose_cfg, tmp_path / "d", ["optim.lr=1e38"])["status"] == "diverged"
+    assert (tmp_path / "d" / "summary.json").stat().st_mtime_ns == mtime
+
+
+def test_a_sweep_goes_on_past_a_bad_job_and_a_sweeping_experiment_needs_m(tmp_path):
+    base = [sys.executable, "-m", "experiments.train"]
+    rest = [*SMALL, f"runs_dir={tmp_path}"]
+    done = subprocess.run(
+        [*base, "-m", *rest, "optim.lr=-1,0.02"], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode != 0 and "optim.lr" in done.stderr
+    summaries = list(tmp_path.rglob("summary.json"))
+    assert len(summaries) == 1 and "optim.lr=0.02" in str(summaries[0])
+    plain = subprocess.run(
+        [*base, *rest, "experiment=fig3"], cwd=REPO, capture_output=True, text=True
+    )
+    assert plain.returncode != 0 and "run it with -m" in plain.stderr
