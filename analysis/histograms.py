@@ -69,16 +69,19 @@ def draw(figure: int, runs_dir=None, seed: int = 0):
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(xlabel)
     fig.suptitle(f"Fig. {figure} - {title}", fontsize=11)
-    s = runs["standard"].summary
+    s, c = runs["standard"].summary, runs["standard"].config
+    n_probe, b = c["profile"]["probe_size"], c["probe"]["grad_batch_size"]
     detail = {
         "act": "",
         "backprop": "; dC/ds: each example's own cost",
-        "wgrad": "; dC/dW: mean cost of mini-batches of 10, 30 pooled",
+        "wgrad": f"; dC/dW: mean cost of mini-batches of {b}, {n_probe // b} pooled",
     }[q]
+    widths = c["model"]["widths"] or [c["model"]["width"]] * c["model"]["depth"]
+    arch = f"{len(widths)} x {widths[0]}" if len(set(widths)) == 1 else " - ".join(map(str, widths))
     stamp(
         fig,
-        f"tanh, 5 x 1000, Shapeset probe set (300 test examples), at initialization "
-        f"({s['examples_seen']} examples seen), data seed {s['seed']}, "
+        f"{c['activation']['name']}, {arch}, Shapeset probe set ({n_probe} test examples), "
+        f"at initialization ({s['examples_seen']} examples seen), data seed {s['seed']}, "
         f"model seed {s['model_seed']}{detail}",
     )
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))

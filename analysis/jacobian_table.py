@@ -10,7 +10,7 @@ import argparse
 import math
 from pathlib import Path
 
-from experiments.run_store import atomic_write_bytes
+from shapeset.atomic import atomic_write_bytes
 
 from .runs import REPO_ROOT, RunMissing, load_run
 

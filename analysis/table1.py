@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.run_store import atomic_write_bytes
+from shapeset.atomic import atomic_write_bytes
 
 from .dynamics import load
 from .runs import REPO_ROOT, RunMissing, run_dir, seeds_of

@@ -15,30 +15,16 @@ import fcntl
 import io
 import json
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from shapeset.atomic import atomic_write_bytes
+
 STATUSES = ("complete", "diverged", "failed")  # what summary.json can say
 FINISHED = ("complete", "diverged")  # a rerun skips these; a failed run is tried again
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; results are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 class RunStore:

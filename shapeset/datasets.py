@@ -7,18 +7,20 @@ fixed set saved to `.npz` and loaded back is the same set.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import math
 import os
-import tempfile
 import zipfile
 from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
+from .atomic import atomic_write_bytes
 from .config import ShapesetConfig, check_split
 from .generator import generate
 
@@ -108,17 +110,11 @@ class ShapesetSet(Dataset):
             "offset": self.offset,
             "size": self.size,
         }
-        path = os.fspath(path)
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez_compressed(
-                    f, images=self.images, labels=self.labels, meta=np.array(json.dumps(meta))
-                )
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        buf = io.BytesIO()
+        np.savez_compressed(
+            buf, images=self.images, labels=self.labels, meta=np.array(json.dumps(meta))
+        )
+        atomic_write_bytes(Path(path), buf.getvalue())
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> ShapesetSet:

@@ -89,7 +89,7 @@ def test_fixed_set_survives_a_round_trip_through_npz(tmp_path):
     back = ShapesetSet.load(path)
     assert back.cfg == cfg and back.split == "valid" and back.seed == 4
     assert torch.equal(back.x, s.x) and torch.equal(back.y, s.y)
-    assert not list(tmp_path.glob("*.npz.tmp*"))
+    assert [p.name for p in tmp_path.iterdir()] == ["valid.npz"]  # no temp file left
 
 
 def test_a_corrupt_or_foreign_npz_is_refused_with_its_path(tmp_path):
