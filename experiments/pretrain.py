@@ -6,7 +6,8 @@ h = f(W z~ + b), decode r = g(W^T h + c) with tied weights, a decoder bias c and
 nonlinearity whose range matches z's (sigmoid for pixels in [0, 1], tanh for [-1, 1], the
 net's activation above), cost = sum of squared errors, averaged over the mini-batch, plain
 SGD. The paper gives none of this: every choice is a config value (conf/pretrain/dae.yaml).
-Deterministic: the examples are training examples 0, 1, ... and the noise has its own seed.
+Deterministic: the examples are training examples 0, 1, ... and each layer's noise has its
+own seed, so a run killed during pre-training resumes at the next layer from its checkpoint.
 """
 
 from __future__ import annotations
@@ -24,12 +25,22 @@ def _decoder_activation(model: MLP, layer: int, pixel_range: str):
     return get_activation("sigmoid" if pixel_range == "0..1" else "tanh").fn
 
 
-def pretrain_dae(model: MLP, cfg, data, seed: int, device, progress: bool = True) -> int:
-    """Pre-train `model`'s hidden layers in place; return the examples used in all."""
+def pretrain_dae(
+    model: MLP,
+    cfg,
+    data,
+    seed: int,
+    device,
+    progress: bool = True,
+    start_layer: int = 0,
+    after_layer=None,
+) -> int:
+    """Pre-train `model`'s hidden layers from `start_layer` up, in place, calling
+    `after_layer(i)` once layer i is done (a checkpoint); return the examples used in all."""
     steps = -(-cfg.examples_per_layer // cfg.batch_size)
-    noise = torch.Generator(device="cpu").manual_seed(model.seed + 1)
-    for i, layer in enumerate(model.hidden):
-        decode = _decoder_activation(model, i, data.pixel_range)
+    for i in range(start_layer, model.depth):
+        layer, decode = model.hidden[i], _decoder_activation(model, i, data.pixel_range)
+        noise = torch.Generator(device="cpu").manual_seed(1000 * model.seed + i + 1)
         c = torch.zeros(layer.in_features, device=device, requires_grad=True)
         opt = torch.optim.SGD([layer.weight, layer.bias, c], lr=cfg.lr)
         stream = iter(ShapesetStream(data, seed, cfg.batch_size, "train"))
@@ -47,4 +58,6 @@ def pretrain_dae(model: MLP, cfg, data, seed: int, device, progress: bool = True
             loss.backward()
             opt.step()
         layer.weight.grad = layer.bias.grad = None
+        if after_layer is not None:
+            after_layer(i)
     return steps * cfg.batch_size * model.depth

@@ -138,11 +138,16 @@ def train(spec: schema.Config, store: RunStore) -> dict:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         log.info("resuming at update %d", state["step"])
-    elif spec.pretrain.name == "dae":  # once, then kept in a checkpoint at update 0
+    done = state.get("pretrained_layers", 0)
+    if spec.pretrain.name == "dae" and done < model.depth:  # a checkpoint after each layer
+
+        def layer_done(i: int) -> None:
+            state["pretrained_layers"] = i + 1
+            save(store, state, model, opt, 0, t0)
+
         state["pretrain_examples"] = pretrain_dae(
-            model, spec.pretrain, data, spec.seed, device, spec.progress
+            model, spec.pretrain, data, spec.seed, device, spec.progress, done, layer_done
         )
-        save(store, state, model, opt, 0, t0)
     total = math.ceil(p.examples / bs)
     step, status, loss = state["step"], "complete", 0.0
 

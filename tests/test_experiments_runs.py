@@ -134,7 +134,9 @@ def test_cuda_changes_speed_only(compose_cfg, tmp_path):
     np.testing.assert_allclose(pa["backprop_std"], pb["backprop_std"], rtol=1e-2)
 
 
-def test_pretraining_changes_the_start_and_survives_a_resume(compose_cfg, tmp_path, monkeypatch):
+def test_pretraining_changes_the_start_and_resumes_at_the_next_layer(
+    compose_cfg, tmp_path, monkeypatch
+):
     pre = ["pretrain=dae", "profile.pretrain_examples=60"]
     plain = _run(compose_cfg, tmp_path / "plain")
     whole = _run(compose_cfg, tmp_path / "whole", pre)
@@ -146,14 +148,24 @@ def test_pretraining_changes_the_start_and_survives_a_resume(compose_cfg, tmp_pa
     def save_then_die(*args):
         real_save(*args)
         calls.append(1)
-        if len(calls) == 1:  # right after pre-training, before any supervised update
+        if len(calls) == 1:  # after pre-training layer 1 of 3
             raise KeyboardInterrupt
 
     monkeypatch.setattr(train, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         _run(compose_cfg, tmp_path / "cut", pre)
+    assert RunStore(tmp_path / "cut").checkpoint()["pretrained_layers"] == 1
     monkeypatch.setattr(train, "save", real_save)
+    starts = []
+    real_pretrain = train.pretrain_dae
+
+    def spy(*args):
+        starts.append(args[6])
+        return real_pretrain(*args)
+
+    monkeypatch.setattr(train, "pretrain_dae", spy)
     _run(compose_cfg, tmp_path / "cut", pre)
+    assert starts == [1]  # went on with layer 2, not from scratch
     _same_records(tmp_path / "whole", tmp_path / "cut")
 
 
