@@ -98,7 +98,7 @@ def fig3(runs_dir=None, profile="quick", seed=0):
         _percentile_panel(
             ax, run, f"{name(run)}, standard init: 2nd/98th percentiles (markers) and +-std (lines)"
         )
-    axes[0].legend(fontsize=8, frameon=False, ncol=5, loc="lower left")
+    axes[0].legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     axes[-1].set_xlabel("examples seen")
     fig.suptitle("Fig. 3 - Activations over training, per layer")
     stamp(fig, setting(runs, "tanh and softsign, 5 x 1000, standard init, 300 probe examples"))
@@ -111,7 +111,7 @@ def fig10(runs_dir=None, profile="quick", seed=0):
     _percentile_panel(
         ax, run, "Tanh, normalized init: 2nd/98th percentiles (markers), +-std (lines)"
     )
-    ax.legend(fontsize=8, frameon=False, ncol=5, loc="lower left")
+    ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_xlabel("examples seen")
     fig.suptitle("Fig. 10 - As Fig. 3, tanh with normalized initialization")
     stamp(fig, setting([run], "tanh, 5 x 1000, normalized init, 300 probe examples"))
@@ -200,7 +200,9 @@ def fig11(runs_dir=None, profile="quick", seed=0):
         setting(
             runs,
             "5 x 1000 unless said, test set of "
-            f"{runs[0].config['profile']['test_size']:,} examples",
+            f"{runs[0].config['profile']['test_size']:,} examples; Pre-training (tanh, "
+            f"standard init) first used {runs[-1].summary.get('pretrain_examples', 0):,} unlabelled "
+            "examples, not counted on the x axis",
         ),
     )
     return fig
@@ -268,6 +270,8 @@ def main(figure: str, argv=None) -> None:
         fig = FIGURES[figure](a.runs_dir, a.profile, a.seed)
     except RunMissing as e:
         raise SystemExit(f"error: {e}") from None
+    for ax in fig.axes:  # 300000 -> 3e5: readable ticks at every scale
+        ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0), useMathText=True)
     fig.tight_layout(rect=(0, 0.05, 1, 0.98))  # room for the setting stamp
     suffix = "" if a.profile == "quick" else f"_{a.profile}"
     for path in save(fig, f"{figure}{suffix}", a.out):
