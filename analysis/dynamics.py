@@ -195,14 +195,14 @@ def fig11(runs_dir=None, profile="quick", seed=0):
     )
     ax.legend(fontsize=8, frameon=False, title="final test error", title_fontsize=8)
     ax.grid(alpha=0.3)
+    pre = runs[-1].summary.get("pretrain_examples", 0)
     stamp(
         fig,
         setting(
             runs,
             "5 x 1000 unless said, test set of "
             f"{runs[0].config['profile']['test_size']:,} examples; Pre-training (tanh, "
-            f"standard init) first used {runs[-1].summary.get('pretrain_examples', 0):,} unlabelled "
-            "examples, not counted on the x axis",
+            f"standard init) first used {pre:,} unlabelled examples, not counted on the x axis",
         ),
     )
     return fig
