@@ -22,7 +22,7 @@ from torch.utils.data import Dataset, IterableDataset, get_worker_info
 
 from .atomic import atomic_write_bytes
 from .config import ShapesetConfig, check_split
-from .generator import generate
+from .generator import generate, to_inputs
 
 NPZ_FORMAT = "shapeset-fixed-set/1"
 
@@ -89,9 +89,7 @@ class ShapesetSet(Dataset):
         if images is None:
             images, labels = _render_in_chunks(cfg, seed, split, offset, size)
         self.images, self.labels = images, labels
-        self.x = torch.from_numpy(images.reshape(size, -1)).float().div_(255.0)
-        if cfg.pixel_range == "-1..1":
-            self.x.mul_(2).sub_(1)
+        self.x = to_inputs(images, cfg.pixel_range)
         self.y = torch.from_numpy(labels)
 
     def __len__(self) -> int:

@@ -48,9 +48,13 @@ class ShapesetBatch:
     rejections: np.ndarray  # (B,) rejected placements of the second object
 
     def inputs(self, pixel_range: str = "0..1") -> torch.Tensor:
-        """Flattened float32 pixels in the requested range, one row per example."""
-        x = torch.from_numpy(self.images.reshape(len(self.images), -1)).float().div_(255.0)
-        return x.mul_(2).sub_(1) if pixel_range == "-1..1" else x
+        return to_inputs(self.images, pixel_range)
+
+
+def to_inputs(images: np.ndarray, pixel_range: str = "0..1") -> torch.Tensor:
+    """Flattened float32 pixels of uint8 grey images in the requested range, one row each."""
+    x = torch.from_numpy(images.reshape(len(images), -1)).float().div_(255.0)
+    return x.mul_(2).sub_(1) if pixel_range == "-1..1" else x
 
 
 def _grey(keys: np.ndarray, draw: int, light: np.ndarray) -> np.ndarray:
