@@ -10,8 +10,8 @@ PROFILE ?= quick
 # Torch CPU threads per run, fixed so that results repeat bit for bit on any machine: the
 # order of floating-point sums depends on the thread count (README, "Determinism").
 THREADS ?= 2
-TRAIN := $(PY) -m experiments.train threads=$(THREADS)
-SWEEP := $(TRAIN) -m profile=$(PROFILE)
+MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS)
+SWEEP := $(MULTIRUN) profile=$(PROFILE)
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
@@ -48,7 +48,7 @@ reproduce-fig5: $(STAMP) ## Fig. 5: cross-entropy vs quadratic cost surfaces -> 
 	$(PY) -m analysis.fig5
 
 runs-at-init: $(STAMP) ## probe tanh 5x1000 at init, standard and normalized (reuses complete runs)
-	$(TRAIN) -m experiment=at_init init=standard,normalized
+	$(MULTIRUN) experiment=at_init init=standard,normalized
 
 reproduce-fig6: runs-at-init ## Fig. 6: activation histograms at init -> results/figures/fig6.*
 	$(PY) -m analysis.fig6
@@ -63,8 +63,8 @@ reproduce-jacobian: runs-at-init ## mean Jacobian singular values at init -> res
 	$(PY) -m analysis.jacobian_table
 
 lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (~35 min)
-	$(TRAIN) -m experiment=lr_search progress=false
-	$(TRAIN) -m experiment=lr_search activation=sigmoid init=standard \
+	$(MULTIRUN) experiment=lr_search progress=false
+	$(MULTIRUN) experiment=lr_search activation=sigmoid init=standard \
 	  model.depth=4 progress=false
 	$(PY) -m analysis.lr_search
 
