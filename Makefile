@@ -12,12 +12,20 @@ PROFILE ?= quick
 THREADS ?= 2
 MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS)
 SWEEP := $(MULTIRUN) profile=$(PROFILE)
+# The design grid (`make sweep-grid`): its budget, seeds, parallel jobs and their threads,
+# and GRID for any extra override, e.g. GRID="model.depth=1,3,5 loss=quadratic".
+GRID_PROFILE ?= grid
+SEEDS ?= 0
+JOBS ?= 2
+GRID_THREADS ?= 1
+GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
 	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
-	reproduce-saturation reproduce-table1 runs-table1 bench-shapeset bench-train clean
+	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots aggregate report \
+	bench-shapeset bench-train clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -101,6 +109,22 @@ reproduce-saturation: runs-table1 ## saturation per layer over training, activat
 
 reproduce-table1: runs-table1 ## Table 1, Shapeset column -> results/table1.md
 	$(PY) -m analysis.table1 --profile $(PROFILE)
+
+sweep-grid: $(STAMP) ## the design grid: depth 1-5 x activation x loss x init x SEEDS, JOBS at once
+	$(PY) -m experiments.train -m experiment=grid profile=$(GRID_PROFILE) seed=$(SEEDS) \
+	  threads=$(GRID_THREADS) progress=false hydra/launcher=joblib hydra.launcher.n_jobs=$(JOBS) \
+	  $(GRID)
+	$(MAKE) --no-print-directory grid-plots
+
+grid-plots: $(STAMP) ## the grid's table (results/grid/runs.csv) and plots, from stored runs
+	$(PY) -m analysis.aggregate --experiment grid
+	$(PY) -m analysis.grid --profile $(GRID_PROFILE)
+
+aggregate: $(STAMP) ## every run under results/runs, one row each -> results/all/runs.csv
+	$(PY) -m analysis.aggregate
+
+report: $(STAMP) ## results/REPORT.md: each paper claim checked on the stored runs
+	$(PY) -m analysis.report --profile $(PROFILE) --grid-profile $(GRID_PROFILE)
 
 bench-train: $(STAMP) ## examples/s: suite loop, with probes, vs a plain PyTorch loop (CPU)
 	$(PY) -m benchmarks.bench_train

@@ -119,10 +119,14 @@ def run(cfg: DictConfig, run_dir: str) -> dict:
         raise
 
 
+# Torch's thread count when this process started. Set again in every run: a launcher that
+# reuses worker processes (joblib's loky) must not carry one job's count into the next.
+DEFAULT_THREADS = torch.get_num_threads()
+
+
 def train(spec: schema.Config, store: RunStore) -> dict:
     """The training loop: SGD on the Shapeset stream, measured on the fixed sets."""
-    if spec.threads:
-        torch.set_num_threads(spec.threads)
+    torch.set_num_threads(spec.threads or DEFAULT_THREADS)
     device = resolve_device(spec.device)
     p, bs, data = spec.profile, spec.optim.batch_size, spec.data.shapeset
     model, loss_fn = build(spec, device), get_loss(spec.loss.name)
@@ -234,6 +238,7 @@ def finish(store: RunStore, state, spec, status: str, step: int, t0: float) -> d
         "lr": spec.optim.lr,
         "pretrain_examples": state.get("pretrain_examples", 0),
         "wall_s": round(time.perf_counter() - t0, 2),
+        "threads": torch.get_num_threads(),  # results repeat bit for bit at a fixed count
         "final_valid_error": metrics[-1]["valid_error"] if metrics else None,
         "final_test_error": metrics[-1]["test_error"] if metrics else None,
         "best_valid_error": min(m["valid_error"] for m in metrics) if metrics else None,

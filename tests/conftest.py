@@ -5,12 +5,15 @@ from __future__ import annotations
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
+import yaml
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 
 import experiments.train  # noqa: F401  (registers the schema and the `dirname` resolver)
+from experiments.run_store import RunStore
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
 
@@ -29,3 +32,37 @@ def composed(overrides: list[str]):
 @pytest.fixture
 def compose_cfg():
     return composed
+
+
+def hand_made_config(act="tanh", init="standard", loss="cross_entropy", depth=3, lr=0.1,
+                     profile="grid") -> dict:  # fmt: skip
+    """The part of a run's config.yaml that the analysis reads."""
+    return {
+        "activation": {"name": act},
+        "init": {"name": init},
+        "loss": {"name": loss},
+        "model": {"depth": depth, "width": 1000},
+        "optim": {"lr": lr, "batch_size": 10},
+        "profile": {"name": profile},
+        "pretrain": {"name": "none"},
+    }
+
+
+METRIC_KEYS = ["step", "examples", "train_loss", "valid_error", "test_error", "wall_s"]
+
+
+@pytest.fixture
+def write_run():
+    """Write a run directory by hand: config, metrics rows, optional probes and summary."""
+
+    def write(root: Path, rel: str, metrics, summary=None, saturation=None, config=None):
+        store = RunStore(root / rel)
+        store.write_text("config.yaml", yaml.safe_dump(config or hand_made_config()))
+        store.write_metrics([dict(zip(METRIC_KEYS, m, strict=True)) for m in metrics])
+        if saturation is not None:
+            store.write_probes([{"act_saturation": np.asarray(s)} for s in saturation])
+        if summary is not None:
+            store.write_json("summary.json", summary)
+        return store
+
+    return write

@@ -205,15 +205,18 @@ def test_a_diverged_run_is_final(compose_cfg, tmp_path):
     assert (tmp_path / "d" / "summary.json").stat().st_mtime_ns == mtime
 
 
-def test_a_sweep_goes_on_past_a_bad_job_and_a_sweeping_experiment_needs_m(tmp_path):
+def test_a_sweep_with_a_bad_job_launches_nothing_and_a_sweeping_experiment_needs_m(tmp_path):
     base = [sys.executable, "-m", "experiments.train"]
     rest = [*SMALL, f"runs_dir={tmp_path}"]
     done = subprocess.run(
-        [*base, "-m", *rest, "optim.lr=-1,0.02"], cwd=REPO, capture_output=True, text=True
+        [*base, "-m", *rest, "optim.lr=0.02,-1", "model.depth=2,0"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
-    assert done.returncode != 0 and "optim.lr" in done.stderr
-    summaries = list(tmp_path.rglob("summary.json"))
-    assert len(summaries) == 1 and "optim.lr=0.02" in str(summaries[0])
+    assert done.returncode != 0 and "3 of the sweep's 4 jobs are invalid" in done.stderr
+    assert "optim.lr=-1" in done.stderr and "model.depth=0" in done.stderr
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())  # nothing launched
     plain = subprocess.run(
         [*base, *rest, "experiment=fig3"], cwd=REPO, capture_output=True, text=True
     )

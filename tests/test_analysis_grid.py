@@ -1,0 +1,86 @@
+"""Grid plots and the report on hand-made run directories."""
+
+import numpy as np
+import pytest
+from conftest import hand_made_config
+
+from analysis import grid, report
+from analysis.claims import HOLDS
+
+
+def _row(depth, err, status="complete", seed=0):
+    return {"depth": depth, "final_test_error": err, "status": status, "seed": seed}
+
+
+def test_depth_curve_averages_complete_runs_over_seeds_and_flags_the_others():
+    by_depth = {
+        1: [_row(1, 0.50), _row(1, 0.60, seed=1)],
+        3: [_row(3, 0.40), _row(3, 0.95, "diverged", seed=1)],
+        5: [_row(5, None, "failed")],
+    }
+    xs, means, stds, bad = grid.depth_curve(by_depth)
+    assert xs == [1, 3]
+    assert means == pytest.approx([55.0, 40.0])
+    assert stds == pytest.approx([np.std([50.0, 60.0], ddof=1), 0.0])
+    assert bad == [3, 5]
+
+
+def _errors_leaving_chance_at(exit_at, budget=100_000):
+    x = np.arange(0, budget + 1, 10_000)
+    err = np.where(x >= exit_at, 0.6, 0.84) if exit_at is not None else np.full(len(x), 0.84)
+    return [(i, xi, 1.0, e, e, 1.0) for i, (xi, e) in enumerate(zip(x, err, strict=True))]
+
+
+@pytest.fixture
+def grid_runs(tmp_path, write_run):
+    """tanh d2 (both inits) and sigmoid d2, each with both losses; quadratic is slower."""
+    exits = {
+        ("tanh", "standard"): (20_000, 60_000),
+        ("tanh", "normalized"): (10_000, None),
+        ("sigmoid", "standard"): (None, None),
+    }
+    for (act, init), (ce, quad) in exits.items():
+        for loss, at in (("cross_entropy", ce), ("quadratic", quad)):
+            cfg = hand_made_config(act, init, loss, depth=2)
+            rel = f"grid/activation={act},init={init},loss={loss},model.depth=2/seed=0"
+            summary = {"status": "complete", "examples_seen": 100_000, "threads": 1}
+            write_run(tmp_path, rel, _errors_leaving_chance_at(at), summary, [[0.1, 0.2]], cfg)
+    return tmp_path
+
+
+def test_plateau_pairs_read_each_nets_curve(grid_runs):
+    rows = grid.grid_rows(grid_runs, "grid")
+    pairs = {name: (ce, q) for name, ce, q in grid.plateau_pairs(rows, grid_runs)}
+    assert pairs == {
+        "Sigmoid d2 s0": (None, None),
+        "Tanh d2 s0": (20_000, 60_000),
+        "Tanh N d2 s0": (10_000, None),
+    }
+    check = report.grid_checks(grid_runs, "grid")[0]
+    assert check.verdict == HOLDS and "later in 2, earlier in 0" in check.ours
+
+
+def test_grid_plots_are_drawn_from_hand_made_runs(grid_runs, tmp_path):
+    out = tmp_path / "figs"
+    grid.main(["--runs-dir", str(grid_runs), "--slice", "model.depth=2", "--out", str(out)])
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        f"grid_{n}.{e}"
+        for n in ("error_vs_depth", "curves", "saturation", "ce_vs_quadratic")
+        for e in ("png", "pdf")
+    )
+
+
+def test_missing_grid_runs_name_the_command(tmp_path):
+    (tmp_path / "grid").mkdir()
+    with pytest.raises(SystemExit, match="make sweep-grid GRID_PROFILE=grid"):
+        grid.main(["--runs-dir", str(tmp_path)])
+
+
+def test_the_report_lists_claims_it_cannot_check_and_says_how(tmp_path):
+    (tmp_path / "grid").mkdir()
+    text = report.report(tmp_path, "quick", "grid")
+    assert text.count("**Not checked:**") == 4  # at init, dynamics, errors, grid
+    assert "make runs-at-init" in text and "make sweep-grid" in text
+    # Fig. 5 needs no runs: its claim is checked
+    assert "quadratic cost has more plateaus" in text and "1 claims checked" in text
