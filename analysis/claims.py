@@ -41,6 +41,30 @@ def _short(examples_seen: int) -> bool:
     return examples_seen < 0.5 * PAPER_EXAMPLES
 
 
+# -- the data (Fig. 1) ------------------------------------------------------------------------
+def expected_class_frequency(name: str) -> float:
+    """One object (1/2) of 3 shapes: 1/6; two: 1/9 for two different shapes, 1/18 alike."""
+    if name.startswith("two "):
+        return 1 / 18
+    return 1 / 9 if " + " in name else 1 / 6
+
+
+def class_frequencies(names, counts) -> Check:
+    counts = np.asarray(counts, float)
+    n = counts.sum()
+    p = np.array([expected_class_frequency(c) for c in names])
+    z = (counts / n - p) / np.sqrt(p * (1 - p) / n)
+    return Check(
+        "Shapeset-3x2: 1 or 2 objects of 3 shapes make 9 classes, not balanced",
+        "Section 2.1 / the author's generator: frequencies 1/6 (one object), 1/9 (two "
+        "different shapes), 1/18 (two alike)",
+        f"over {int(n):,} test images: "
+        + ", ".join(f"{f:.3f}" for f in counts / n)
+        + f" (largest deviation {np.abs(z).max():.1f} standard errors; within 4 counts)",
+        HOLDS if np.abs(z).max() <= 4 else FAILS,
+    )
+
+
 # -- initialization (Figs. 6-8, Eq. 17) -----------------------------------------------------
 def shrinks_layer_after_layer(std_standard, std_normalized, claim: str, paper: str) -> Check:
     """Std per layer in the direction of propagation (activations: layer 1 first; gradients:

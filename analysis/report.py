@@ -15,9 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
+from shapeset import CLASS_NAMES, ShapesetConfig, generate
 from shapeset.atomic import atomic_write_bytes
 
 from . import claims as C
+from . import jacobian_table, table1
 from .dynamics import load
 from .fig5 import cost_surfaces, plateau_fractions
 from .grid import CHANCE, GridMissing, grid_rows, plateau_pairs
@@ -26,6 +28,17 @@ from .table1 import PAPER as TABLE1
 
 INITS = ("standard", "normalized")
 LABEL = {(a, i): label for label, a, i, _, _ in TABLE1}
+
+
+def data_checks(examples: int = 18_000) -> list[C.Check]:
+    cfg = ShapesetConfig()
+    labels = generate(cfg, 0, "test", np.arange(examples)).labels
+    return [C.class_frequencies(CLASS_NAMES, np.bincount(labels, minlength=len(CLASS_NAMES)))]
+
+
+def embedded(markdown: str) -> list[str]:
+    """A generated table (jacobian.md, table1.md) inside the report, without its title."""
+    return [line for line in markdown.splitlines() if not line.startswith("# ")]
 
 
 def at_init_checks(runs_dir) -> list[C.Check]:
@@ -163,14 +176,14 @@ def check_table(checks: list[C.Check]) -> list[str]:
     return lines
 
 
-def section(title: str, build, scale: str, figures: list[tuple[str, str]]) -> tuple[list, list]:
-    """A report section: its checks, or the reason they are missing."""
+def section(title: str, build, scale: str, figures, table=None) -> tuple[list, list]:
+    """A report section: its checks (and `table`'s lines), or why they are missing."""
     lines = [f"## {title}", "", scale, ""]
     try:
         checks = build()
+        lines += check_table(checks) + [""] + (table() if table else [])
     except (RunMissing, GridMissing) as e:
         return lines + [f"**Not checked:** {e}", ""], []
-    lines += check_table(checks) + [""]
     lines += [figure(n, c) for n, c in figures]
     return lines, checks
 
@@ -203,6 +216,13 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
         sections.extend(lines)
         checks.extend(found)
 
+    add(
+        "The data (Fig. 1)",
+        data_checks,
+        "Shapeset-3x2 from `shapeset/` (test split, data seed 0); the generator's other "
+        "properties are tested against independent references in `tests/test_shapeset_*`.",
+        [("fig1", "Fig. 1 - Shapeset-3x2 test examples with their classes")],
+    )
     surf = cost_surfaces()
     fr = plateau_fractions(surf.w, surf.costs)
     add(
@@ -220,6 +240,7 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
             ("fig7", "Fig. 7 - back-propagated gradient histograms at init"),
             ("fig8", "Fig. 8 - weight-gradient histograms just after init"),
         ],
+        lambda: embedded(jacobian_table.table(runs_dir)),
     )
     add(
         "During training (Figs. 2, 3, 4, 9, 10, saturation)",
@@ -242,8 +263,8 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
         f"{_seen(runs_dir, profile)} examples; one seed unless said: the standard error is "
         "then the test set's binomial noise (~1 point). z: difference in standard errors.",
         [("fig11", "Fig. 11 - test error during training")],
+        lambda: embedded(table1.table(profile, runs_dir)),
     )
-    sections += ["See also [`table1.md`](table1.md).", ""]
     add(
         "The design grid (depth x activation x loss x init)",
         lambda: grid_checks(runs_dir, grid_profile),

@@ -30,10 +30,10 @@ def sweep_jobs(config: DictConfig) -> list[list[str]]:
     return [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
 
 
-def job_error(overrides: list[str]) -> str | None:
+def job_error(config_name: str, overrides: list[str]) -> str | None:
     """Why this job's config is invalid, or None."""
     try:
-        schema.to_spec(compose(config_name="config", overrides=overrides))
+        schema.to_spec(compose(config_name=config_name, overrides=overrides))
     except (ValueError, HydraException, OmegaConfBaseException) as e:
         return str(e).splitlines()[0]
     return None
@@ -41,8 +41,8 @@ def job_error(overrides: list[str]) -> str | None:
 
 class CheckEveryJob(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
-        jobs = sweep_jobs(config)
-        bad = [(i, job, err) for i, job in enumerate(jobs) if (err := job_error(job))]
+        jobs, name = sweep_jobs(config), config.hydra.job.config_name
+        bad = [(i, job, err) for i, job in enumerate(jobs) if (err := job_error(name, job))]
         if bad:
             lines = [f"  #{i} {' '.join(job)}: {err}" for i, job, err in bad[:10]]
             lines += [f"  ... and {len(bad) - 10} more"] if len(bad) > 10 else []

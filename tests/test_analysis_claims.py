@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from analysis import claims as C
+from shapeset import CLASS_NAMES
 
 SHORT, LONG = 300_000, 25_000_000  # a quick-profile run and a paper-scale one
 
@@ -194,3 +195,13 @@ def test_plateau_exit_and_the_quadratic_cost():
 def test_fig5_plateau_shares():
     assert C.quadratic_has_more_plateau(0.23, 0.36).verdict == C.HOLDS
     assert C.quadratic_has_more_plateau(0.36, 0.23).verdict == C.FAILS
+
+
+def test_class_frequencies_against_the_sampling_design():
+    names = ["triangle", "ellipse", "triangle + ellipse", "two ellipses"]
+    assert [C.expected_class_frequency(n) for n in names] == [1 / 6, 1 / 6, 1 / 9, 1 / 18]
+    exact = [round(90_000 * C.expected_class_frequency(n)) for n in CLASS_NAMES]
+    assert sum(exact) == 90_000
+    assert C.class_frequencies(CLASS_NAMES, exact).verdict == C.HOLDS
+    balanced = [10_000] * 9  # `balanced=true`: every class 1/9
+    assert C.class_frequencies(CLASS_NAMES, balanced).verdict == C.FAILS

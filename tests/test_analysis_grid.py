@@ -82,5 +82,5 @@ def test_the_report_lists_claims_it_cannot_check_and_says_how(tmp_path):
     text = report.report(tmp_path, "quick", "grid")
     assert text.count("**Not checked:**") == 4  # at init, dynamics, errors, grid
     assert "make runs-at-init" in text and "make sweep-grid" in text
-    # Fig. 5 needs no runs: its claim is checked
-    assert "quadratic cost has more plateaus" in text and "1 claims checked" in text
+    # the data (Fig. 1) and Fig. 5 need no runs: their claims are checked
+    assert "quadratic cost has more plateaus" in text and "2 claims checked" in text

@@ -4,12 +4,18 @@ import json
 import os
 import subprocess
 import sys
+from itertools import product
 from pathlib import Path
 
 import pytest
+import torch
 from hydra.core.hydra_config import HydraConfig
+from omegaconf import OmegaConf
 
 from analysis import aggregate
+from experiments import train
+from experiments.run_store import RunStore
+from experiments.sweep_check import sweep_jobs
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = ["profile=smoke", "model.width=30", "progress=false", "probe.jacobian_examples=0"]
@@ -47,6 +53,24 @@ def test_the_slurm_example_composes_onto_submitit(compose_cfg):
         launcher = cfg.hydra.launcher
     assert launcher._target_.endswith("submitit_launcher.SlurmLauncher")
     assert launcher.cpus_per_task == 4 and launcher.array_parallelism == 64
+
+
+def test_the_pre_check_expands_jobs_as_the_basic_sweeper_does():
+    config = OmegaConf.create(
+        {
+            "hydra": {
+                "sweeper": {"params": {"model.depth": "1,2,3,4,5", "loss": "a,b"}},
+                "overrides": {"task": ["model.depth=1,3", "seed=0,1", "threads=1"]},
+            }
+        }
+    )
+    jobs = [sorted(j) for j in sweep_jobs(config)]
+    # the command line's model.depth replaces the experiment's; the rest multiply
+    expected = [
+        sorted([f"model.depth={d}", f"loss={loss}", f"seed={s}", "threads=1"])
+        for d, loss, s in product((1, 3), ("a", "b"), (0, 1))
+    ]
+    assert sorted(jobs) == sorted(expected)
 
 
 @pytest.mark.slow
@@ -89,3 +113,23 @@ def test_a_sweep_with_a_diverging_job_records_it_and_finishes_the_others(tmp_pat
     _sweep(tmp_path, "optim.lr=0.05,1e38", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
     status = {k.split("/")[1]: s["status"] for k, s in _summaries(tmp_path).items()}
     assert status == {"optim.lr=0.05": "complete", "optim.lr=1e38": "diverged"}
+
+
+def test_a_job_in_a_reused_worker_ignores_what_the_previous_job_left(compose_cfg, tmp_path):
+    """A joblib worker runs job after job in one process: global RNG state and the thread
+    count one job leaves behind must not change the next job's results."""
+
+    def run(name: str, threads: int):
+        with compose_cfg([*TINY, "model.depth=2", f"threads={threads}"]) as cfg:
+            return train.run(cfg, tmp_path / name)
+
+    first = run("first", 0)
+    torch.manual_seed(12345)  # what another job might have done to this process
+    torch.rand(1000)
+    torch.set_num_threads(1)
+    second = run("second", 0)
+    assert first["threads"] == second["threads"] == train.DEFAULT_THREADS
+    a, b = RunStore(tmp_path / "first"), RunStore(tmp_path / "second")
+    assert [m["test_error"] for m in a.metrics()] == [m["test_error"] for m in b.metrics()]
+    assert (a.probes()["act_std"] == b.probes()["act_std"]).all()
+    torch.set_num_threads(train.DEFAULT_THREADS)
