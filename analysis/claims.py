@@ -60,7 +60,7 @@ def class_frequencies(names, counts) -> Check:
         "different shapes), 1/18 (two alike)",
         f"over {int(n):,} test images: "
         + ", ".join(f"{f:.3f}" for f in counts / n)
-        + f" (largest deviation {np.abs(z).max():.1f} standard errors; within 4 counts)",
+        + f" (largest deviation {np.abs(z).max():.1f} standard errors); rule: all within 4",
         HOLDS if np.abs(z).max() <= 4 else FAILS,
     )
 
@@ -78,7 +78,7 @@ def shrinks_layer_after_layer(std_standard, std_normalized, claim: str, paper: s
         paper,
         f"standard: std {_layers(s)} (shrinks x{ratio_s:.1f}, "
         f"{'monotone' if monotone else 'not monotone'}); normalized: {_layers(n)} "
-        f"(within x{ratio_n:.2f})",
+        f"(within x{ratio_n:.2f}); rule: standard monotone and >= x2, normalized within x2",
         HOLDS if ok else FAILS,
     )
 
@@ -92,7 +92,7 @@ def weight_gradients_same_width(std_standard, std_normalized) -> Check:
         "wider under normalized",
         "Fig. 8: same width per layer; x-range ~+-0.025 standard vs ~+-0.15 normalized (~6x)",
         f"max/min std across layers x{rs:.2f} standard, x{rn:.2f} normalized; "
-        f"normalized {wider:.1f}x wider",
+        f"normalized {wider:.1f}x wider; rule: within x1.5 per init, normalized >= 2x wider",
         HOLDS if ok else FAILS,
     )
 
@@ -103,7 +103,7 @@ def jacobian_singular_values(mean_standard: float, mean_normalized: float) -> Ch
         "mean singular value of the layer Jacobians: ~0.5 standard vs ~0.8 normalized",
         "Section 4.2.2: ~0.5 standard, ~0.8 normalized",
         f"{mean_standard:.3f} standard, {mean_normalized:.3f} normalized (hidden-to-hidden "
-        "layers; within +-0.1 counts)",
+        "layers); rule: each within +-0.1",
         HOLDS if ok else FAILS,
     )
 
@@ -119,7 +119,8 @@ def top_layer_saturates_early(examples, act_mean, by: int = 400_000, level: floa
         verdict = HOLDS
         ours = (
             f"top-layer mean {top[i]:.3f} at {examples[i]:,} examples (lower layers "
-            f"{_layers(low[i])}); {top[-1]:.3f} at {examples[-1]:,}"
+            f"{_layers(low[i])}); {top[-1]:.3f} at {examples[-1]:,}; rule: below {level} by "
+            f"{by:,}"
         )
     else:
         verdict = NOT_AT_SCALE if examples[-1] < by else FAILS
@@ -178,7 +179,8 @@ def layers_saturate_in_sequence(examples, p2, p98) -> Check:
         "Fig. 3 (top): 98th percentiles reach +-1 layer by layer over 2.5e7 examples",
         f"first examples count with a 2nd/98th percentile beyond +-{SATURATED}: "
         f"{_onset_text(onsets)} (runs end at {seen:,}; extremes at the end "
-        f"{_layers(np.maximum(-np.asarray(p2)[-1], np.asarray(p98)[-1]))})",
+        f"{_layers(np.maximum(-np.asarray(p2)[-1], np.asarray(p98)[-1]))}); rule: every "
+        "layer gets there, layer 1 first, in order",
         verdict,
     )
 
@@ -192,7 +194,7 @@ def normalized_saturates_less(sat_standard_end, sat_normalized_end, examples_see
         "Fig. 10: no sequential saturation with normalized init",
         f"saturated share (|z| > 0.8) per layer at {examples_seen:,} examples: standard "
         f"{_layers(100 * s)} %, normalized {_layers(100 * n)} %; normalized lower in "
-        f"{less} of {len(s)} layers",
+        f"{less} of {len(s)} layers; rule: lower in most layers",
         HOLDS if less > len(s) / 2 else FAILS,
     )
 
@@ -202,7 +204,8 @@ def softsign_stays_off_asymptotes(p2_end, p98_end) -> Check:
     return Check(
         "softsign: no layer saturates at +-1; the layers move together",
         "Fig. 3 (bottom): percentiles ~+-0.8-0.9, no saturation",
-        f"largest |2nd/98th percentile| per layer at the end: {_layers(extreme)}",
+        f"largest |2nd/98th percentile| per layer at the end: {_layers(extreme)}; rule: all "
+        f"below {SATURATED}",
         HOLDS if extreme.max() < SATURATED else FAILS,
     )
 
@@ -230,7 +233,7 @@ def softsign_modes_at_knee(hist_end, edges, examples_seen: int) -> Check:
         "softsign: activations settle at the knee between linear and saturated regimes",
         "Fig. 4 (bottom): histogram modes near +-(0.6-0.8)",
         f"|mode| per layer after {examples_seen:,} examples: {_layers(modes)} "
-        f"({int(at_knee.sum())} of {len(modes)} layers in [0.5, 0.9])",
+        f"({int(at_knee.sum())} of {len(modes)} layers in [0.5, 0.9]; rule: all)",
         verdict,
     )
 
@@ -245,7 +248,8 @@ def tanh_low_layers_pile_at_one(sat_end, hist_end, edges, examples_seen: int) ->
         "tanh, standard init: at the end the lowest layers pile at +-1, the top one at 0",
         "Fig. 4 (top): low layers saturated at +-1, top layer peaked at 0",
         f"after {examples_seen:,} examples: saturated share (|z| > 0.8) per layer "
-        f"{_layers(100 * sat)} % (>= 25% in layer 1 counts); top-layer |mode| {top_mode:.2f}",
+        f"{_layers(100 * sat)} %, top-layer |mode| {top_mode:.2f}; rule: >= 25% in layer 1 "
+        "and top |mode| < 0.2",
         verdict,
     )
 
@@ -260,9 +264,11 @@ def weight_gradient_spread(std_start, std_end, init: str, examples_seen: int) ->
     )
     if init == "standard":
         claim = "tanh, standard init: weight-gradient spreads part during training"
+        ours += "; rule: >= x2 at the end"
         verdict = HOLDS if r1 >= 2 else (NOT_AT_SCALE if _short(examples_seen) else FAILS)
     else:
-        claim = "tanh, normalized init: weight-gradient spreads stay together (within x1.5)"
+        claim = "tanh, normalized init: weight-gradient spreads stay together"
+        ours += "; rule: within x1.5 at the end"
         verdict = HOLDS if r1 <= 1.5 else FAILS
     paper = "Fig. 9: standard init spreads part over training; normalized stay together"
     return Check(claim, paper, ours, verdict)
@@ -330,7 +336,8 @@ def within_noise(models: list[Error], claim: str, paper: str, seen: int) -> Chec
 
 def stays_at_chance(error: Error, chance: float, claim: str, paper: str) -> Check:
     ok = error.mean >= chance - 2 * error.se - 0.01
-    return Check(claim, paper, f"{error} (chance: {100 * chance:.1f}%)", HOLDS if ok else FAILS)
+    ours = f"{error} (chance: {100 * chance:.1f}%); rule: within 2 SE + 1 point of chance"
+    return Check(claim, paper, ours, HOLDS if ok else FAILS)
 
 
 def escapes_late(errors, examples, chance: float, paper_at: int, claim: str, paper: str):
@@ -374,7 +381,7 @@ def quadratic_trains_slower(pairs: list[tuple[str, int | None, int | None]], bud
     ours = (
         f"of {len(decided)} settings where either net leaves chance within {budget:,} "
         f"examples, quadratic leaves later in {slower}, earlier in {faster} "
-        f"(both stuck: {stuck_both})"
+        f"(both stuck: {stuck_both}); rule: later in >= 75% of them"
     )
     if not decided:
         verdict = NOT_AT_SCALE

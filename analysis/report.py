@@ -172,7 +172,8 @@ def figure(name: str, caption: str) -> str:
 def check_table(checks: list[C.Check]) -> list[str]:
     lines = ["| claim | paper | ours | verdict |", "|---|---|---|---|"]
     for c in checks:
-        lines.append(f"| {c.claim} | {c.paper} | {c.ours} | **{c.verdict}** |")
+        cells = (x.replace("|", "\\|") for x in (c.claim, c.paper, c.ours))  # |z| in a cell
+        lines.append("| " + " | ".join(cells) + f" | **{c.verdict}** |")
     return lines
 
 
@@ -261,7 +262,8 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
         lambda: error_checks(runs_dir, profile),
         f"Profile `{profile}`: final test error on 2,000 test examples after "
         f"{_seen(runs_dir, profile)} examples; one seed unless said: the standard error is "
-        "then the test set's binomial noise (~1 point). z: difference in standard errors.",
+        "then the test set's binomial noise (~1 point). z: the difference in standard errors; "
+        "rule: a difference counts when z >= 2.",
         [("fig11", "Fig. 11 - test error during training")],
         lambda: embedded(table1.table(profile, runs_dir)),
     )

@@ -35,6 +35,12 @@ class Run:
         return self.summary["status"] == "diverged"
 
 
+def shown(path: str | Path) -> str:
+    """A path as committed files should show it: relative to the repository when inside."""
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
 def run_dir(
     experiment: str, overrides: dict[str, object], seed: int = 0, runs_dir: str | Path | None = None
 ) -> Path:
