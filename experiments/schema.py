@@ -198,7 +198,7 @@ class Config:
     eval_seed: int = 0  # the fixed valid / test / probe sets' seed: the same test set for all
     model_seed: int = 0  # the weight-init seed (the default configs tie it to `seed`)
     device: str = "auto"  # auto | cpu | cuda: changes speed only
-    threads: int = 0  # torch CPU threads; 0: the process default (joblib: cores / n_jobs)
+    threads: int = 0  # torch CPU threads; 0: per launcher (joblib: cores / n_jobs), else torch's
     progress: bool = True  # tqdm progress bar
     runs_dir: str = str(REPO_ROOT / "results" / "runs")
     data: DataConfig = field(default_factory=DataConfig)

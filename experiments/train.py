@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import shutil
 import sys
 import time
@@ -266,10 +267,25 @@ def _overrides() -> list[str]:
 schema.register()
 
 
+def launcher_threads(launcher, cores: int | None = None) -> int:
+    """For `threads=0`: the CPUs a launcher gives each job (Slurm's cpus_per_task, or the
+    cores shared among joblib's n_jobs workers), else 0 (torch's default)."""
+    cores = cores or os.cpu_count() or 1
+    if launcher.get("cpus_per_task"):
+        return int(launcher.cpus_per_task)
+    n_jobs = launcher.get("n_jobs")
+    if n_jobs:  # joblib: -1 is every core, -2 all but one, ...
+        jobs = n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
+        return max(1, cores // min(jobs, cores))
+    return 0
+
+
 @hydra.main(version_base="1.3", config_path="../conf", config_name="config")
 def main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
     run_dir = Path(hc.runtime.output_dir)
+    if cfg.threads == 0:  # parallel jobs must not each start a thread per core
+        cfg.threads = launcher_threads(hc.launcher)
     if hc.mode == RunMode.RUN and hc.sweeper.params:
         _discard_if_empty(run_dir, Path(cfg.runs_dir))
         sys.exit(f"error: this experiment sweeps {dict(hc.sweeper.params)}: run it with -m")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
@@ -48,6 +49,27 @@ def test_the_grid_experiment_sweeps_the_design_grid(compose_cfg):
     assert cfg.experiment_name == "grid"
 
 
+def test_every_grid_depth_trains_at_the_searched_depth_5_rate(compose_cfg):
+    rates = yaml.safe_load((REPO / "conf" / "learning_rates.yaml").read_text())["rates"]
+    inits, losses = ("standard", "normalized"), ("cross_entropy", "quadratic")
+    for depth, act, init, loss in product((1, 3, 5), ("sigmoid", "tanh"), inits, losses):
+        over = [f"model.depth={depth}", f"activation={act}", f"init={init}", f"loss={loss}"]
+        with compose_cfg(["experiment=grid", *over]) as cfg:
+            assert cfg.optim.lr == rates[f"{act}-{init}-d5"], over
+    with compose_cfg(["experiment=grid", "model.depth=2", "optim.lr=0.5"]) as cfg:
+        assert cfg.optim.lr == 0.5  # the command line wins
+
+
+def test_threads_0_shares_the_cores_among_a_launchers_jobs():
+    def threads(cores, **launcher):
+        return train.launcher_threads(OmegaConf.create(launcher), cores)
+
+    assert threads(2, n_jobs=2) == 1 and threads(16, n_jobs=4) == 4
+    assert threads(8, n_jobs=-1) == 1 and threads(8, n_jobs=-2) == 1 and threads(2, n_jobs=9) == 1
+    assert threads(64, cpus_per_task=4, tasks_per_node=1) == 4  # Slurm: what the job was given
+    assert threads(8) == 0  # the basic launcher: one job at a time, torch's default
+
+
 def test_the_slurm_example_composes_onto_submitit(compose_cfg):
     with compose_cfg(["experiment=grid", "hydra/launcher=slurm"]) as cfg:
         launcher = cfg.hydra.launcher
@@ -77,8 +99,9 @@ def test_the_pre_check_expands_jobs_as_the_basic_sweeper_does():
 def test_a_2x2_sweep_through_joblib_runs_in_parallel_and_reruns_skip(tmp_path):
     _sweep(tmp_path, *GRID_2x2, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
     found = _summaries(tmp_path)
+    tiny = ",model.width=30,probe.jacobian_examples=0,profile=smoke"
     assert sorted(found) == [
-        f"default/activation={a},model.depth={d}/seed=0"
+        f"default/activation={a},model.depth={d}{tiny}/seed=0"
         for a in ("softsign", "tanh")
         for d in (1, 2)
     ]
@@ -88,7 +111,7 @@ def test_a_2x2_sweep_through_joblib_runs_in_parallel_and_reruns_skip(tmp_path):
     mtimes = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("summary.json")}
     again = _sweep(tmp_path, *GRID_2x2, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
     assert {p: p.stat().st_mtime_ns for p in tmp_path.rglob("summary.json")} == mtimes
-    assert again.stderr.count("already complete, skipped") == 4
+    assert (again.stdout + again.stderr).count("already complete, skipped") == 4
 
 
 @pytest.mark.slow
@@ -112,7 +135,11 @@ def test_a_2x2_sweep_through_submitit_local(tmp_path):
 def test_a_sweep_with_a_diverging_job_records_it_and_finishes_the_others(tmp_path):
     _sweep(tmp_path, "optim.lr=0.05,1e38", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
     status = {k.split("/")[1]: s["status"] for k, s in _summaries(tmp_path).items()}
-    assert status == {"optim.lr=0.05": "complete", "optim.lr=1e38": "diverged"}
+    tiny = "model.width=30,{},probe.jacobian_examples=0,profile=smoke"
+    assert status == {
+        tiny.format("optim.lr=0.05"): "complete",
+        tiny.format("optim.lr=1e+38"): "diverged",
+    }
 
 
 def test_a_job_in_a_reused_worker_ignores_what_the_previous_job_left(compose_cfg, tmp_path):
