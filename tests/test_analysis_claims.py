@@ -183,12 +183,17 @@ def test_plateau_exit_and_the_quadratic_cost():
     assert C.plateau_exit(fast, x, 5 / 6) == 20_000
     assert C.plateau_exit(np.where(x >= 70_000, 0.78, 0.84), x, 5 / 6) == 70_000
     assert C.plateau_exit(np.full(len(x), 0.84), x, 5 / 6) is None
-    # (setting, cross-entropy exit, quadratic exit)
-    quad_slower = [("a", 20_000, 70_000), ("b", 30_000, None), ("c", None, None)]
-    check = C.quadratic_trains_slower(quad_slower, 100_000)
-    assert check.verdict == C.HOLDS and "both stuck: 1" in check.ours
-    quad_faster = [("a", 70_000, 20_000), ("b", None, 30_000), ("c", 50_000, 60_000)]
-    assert C.quadratic_trains_slower(quad_faster, 100_000).verdict == C.FAILS
+    # (setting, cross-entropy exit, quadratic exit); None: never left within the budget
+    assert C.sign_test_p(11, 2) == pytest.approx(
+        sum(math.comb(13, k) for k in (11, 12, 13)) / 2**13
+    )
+    slower = [("a", 20_000, 70_000), ("b", 30_000, None), ("c", None, None)] * 3
+    check = C.quadratic_trains_slower(slower + [("d", 10_000, 10_000)], 100_000)
+    assert check.verdict == C.HOLDS and "later in 6, earlier in 0, at the same evaluation in 4" in (
+        check.ours
+    )  # 6 of 6 differing: p = 1/64
+    faster = [("a", 70_000, 20_000), ("b", None, 30_000), ("c", 50_000, 60_000)]
+    assert C.quadratic_trains_slower(faster, 100_000).verdict == C.FAILS
     assert C.quadratic_trains_slower([("c", None, None)], 100_000).verdict == C.NOT_AT_SCALE
 
 
