@@ -117,7 +117,9 @@ def _end_saturation(store: RunStore) -> dict:
     sat = store.probes().get("act_saturation")
     if sat is None or len(sat) == 0:
         return {}
-    return {f"end_saturation_l{i + 1}": float(v) for i, v in enumerate(sat[-1][:MAX_LAYERS])}
+    return {
+        f"end_saturation_l{i + 1}": round(float(v), 5) for i, v in enumerate(sat[-1][:MAX_LAYERS])
+    }
 
 
 def collect_run(path: Path, runs_dir: Path) -> dict:
