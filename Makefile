@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= quick
 # Torch CPU threads per run, fixed so that results repeat bit for bit on any machine: the
-# order of floating-point sums depends on the thread count (README, "Determinism").
+# order of floating-point sums depends on the thread count (README, "A run directory").
 THREADS ?= 2
 MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS)
 SWEEP := $(MULTIRUN) profile=$(PROFILE)
