@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import fcntl
 import io
 import zipfile
 from pathlib import Path
@@ -62,19 +61,6 @@ def find_runs(runs_dir: Path, experiment: str | None = None) -> list[Path]:
         if p.is_dir() and not any(part.startswith(".") for part in p.relative_to(root).parts)
     ]
     return sorted(found)
-
-
-def _held_by_another_process(store: RunStore) -> bool:
-    lock = store.path(".lock")
-    if not lock.exists():
-        return False
-    with open(lock) as f:
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(f, fcntl.LOCK_UN)
-    return False
 
 
 CONFIG_COLUMNS = {  # column: (group, key) in config.yaml; runs from older schemas lack some
@@ -154,7 +140,7 @@ def _read_run(store: RunStore) -> dict:
     row |= _end_saturation(store)
     summary = store.summary()
     if summary is None:
-        row["status"] = "running" if _held_by_another_process(store) else "incomplete"
+        row["status"] = "running" if store.is_locked() else "incomplete"
         return row
     row["status"] = summary.get("status", "failed")
     row["error"] = summary.get("error", "")

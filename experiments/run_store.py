@@ -90,6 +90,18 @@ class RunStore:
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
+    def is_locked(self) -> bool:
+        """Whether another process holds `lock()` right now (this one takes nothing)."""
+        if not self.path(".lock").exists():
+            return False
+        with open(self.path(".lock")) as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(f, fcntl.LOCK_UN)
+        return False
+
     def checkpoint(self) -> dict | None:
         p = self.path("checkpoint.pt")
         if not p.exists():
