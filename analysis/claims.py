@@ -350,6 +350,19 @@ def escapes_late(errors, examples, chance: float, paper_at: int, claim: str, pap
     return Check(claim, paper, ours, NOT_AT_SCALE if seen < paper_at else FAILS)
 
 
+def best_depths(best: dict[str, int], examples_seen: int) -> Check:
+    """Section 2.3: per activation, the depth with the lowest test error (cross-entropy)."""
+    expected = {"sigmoid": 4, "tanh": 5, "softsign": 5}
+    ok = bool(best) and all(best[a] == expected[a] for a in best)
+    return Check(
+        "the best depth is 5 for tanh and softsign, 4 for sigmoid (cross-entropy)",
+        "Section 2.3: best depth 5 on Shapeset for every activation except sigmoid (4)",
+        ", ".join(f"{a} {best[a]}" for a in expected if a in best)
+        + f" (lowest final test error after {examples_seen:,} examples, mean of both inits)",
+        HOLDS if ok else (NOT_AT_SCALE if _short(examples_seen) else FAILS),
+    )
+
+
 # -- cost surfaces and the grid --------------------------------------------------------------
 def quadratic_has_more_plateau(share_ce: float, share_quadratic: float) -> Check:
     return Check(

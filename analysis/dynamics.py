@@ -15,23 +15,40 @@ import numpy as np
 
 from .figures import save, stamp
 from .histograms import density_curves
-from .runs import Run, RunMissing, load_run
+from .runs import Run, RunMissing, load_run, seeds_of
 
 LABEL = {"sigmoid": "Sigmoid", "tanh": "Tanh", "softsign": "Softsign"}
 LAYER_COLORS = plt.cm.viridis(np.linspace(0, 0.9, 5))
 
 
-def load(activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None) -> Run:
+def _overrides(activation, init, depth, profile, pretrain=None) -> dict[str, object]:
     overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
     if pretrain:
         overrides["pretrain"] = pretrain
+    return overrides
+
+
+def load(activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None) -> Run:
+    overrides = _overrides(activation, init, depth, profile, pretrain)
     target = f"reproduce-{figure} PROFILE={profile}"
     return load_run("dynamics", overrides, seed, runs_dir, target, ("complete", "diverged"))
 
 
+def load_seeds(activation, init, depth, profile, figure, runs_dir=None, pretrain=None):
+    """Every stored seed of one net (seed 0 when none: its RunMissing says how to make it)."""
+    overrides = _overrides(activation, init, depth, profile, pretrain)
+    seeds = seeds_of("dynamics", overrides, runs_dir) or [0]
+    return [load(activation, init, depth, profile, figure, runs_dir, s, pretrain) for s in seeds]
+
+
+def model_label(activation: str, init: str) -> str:
+    """The paper's names: Tanh, Tanh N (normalized init), ..."""
+    return LABEL[activation] + (" N" if init == "normalized" else "")
+
+
 def name(run: Run) -> str:
     c = run.config
-    text = LABEL[c["activation"]["name"]] + (" N" if c["init"]["name"] == "normalized" else "")
+    text = model_label(c["activation"]["name"], c["init"]["name"])
     if c["pretrain"]["name"] != "none":
         text = "Pre-training"
     return text + (" (diverged)" if run.diverged else "")

@@ -24,6 +24,7 @@ from experiments.run_store import RunStore
 
 from .aggregate import collect
 from .claims import PLATEAU_MARGIN, plateau_exit
+from .dynamics import model_label
 from .figures import save, stamp
 from .runs import RUNS_DIR
 
@@ -51,10 +52,6 @@ def grid_rows(runs_dir=RUNS_DIR, profile: str = "grid") -> list[dict]:
     return rows
 
 
-def label(act: str, init: str) -> str:
-    return act.capitalize() + (" N" if init == "normalized" else "")
-
-
 def by_setting(rows: list[dict], keys=("activation", "init", "loss", "depth")) -> dict:
     out = defaultdict(list)
     for r in rows:
@@ -66,7 +63,7 @@ def scale_text(rows: list[dict], what: str) -> str:
     seen = sorted({r["examples_seen"] for r in rows if r["status"] == "complete"})
     seeds = sorted({r["seed"] for r in rows})
     lrs = sorted({(r["activation"], r["init"], r["lr"]) for r in rows if r.get("lr")})
-    lr_text = ", ".join(f"{label(a, i)} {lr:g}" for a, i, lr in lrs)
+    lr_text = ", ".join(f"{model_label(a, i)} {lr:g}" for a, i, lr in lrs)
     counts = defaultdict(int)
     for r in rows:
         counts[r["status"]] += 1
@@ -112,7 +109,7 @@ def error_vs_depth(rows: list[dict]):
                     ms=4,
                     capsize=3,
                     lw=1.3,
-                    label=label(act, init),
+                    label=model_label(act, init),
                     **style,
                 )
                 ax.plot(bad, [97] * len(bad), "x", ms=8, color=COLORS[act])
@@ -156,7 +153,7 @@ def curves(rows: list[dict], runs_dir: Path, where: dict[str, object]):
             pts = [_curve(runs_dir, r) for r in runs]
             n = min(len(x) for x, _ in pts)
             x, err = pts[0][0][:n], np.mean([e[:n] for _, e in pts], axis=0)
-            name = label(act, init) + ("" if "depth" in where else f" d{depth}")
+            name = model_label(act, init) + ("" if "depth" in where else f" d{depth}")
             ax.plot(
                 x,
                 err,
@@ -227,7 +224,7 @@ def plateau_pairs(rows: list[dict], runs_dir: Path) -> list[tuple[str, int | Non
             key = (r["activation"], r["init"], r["depth"], r["seed"])
             exits.setdefault(key, {})[r["loss"]] = plateau_exit(err / 100, x, CHANCE)
     return [
-        (f"{label(a, i)} d{d} s{s}", e["cross_entropy"], e["quadratic"])
+        (f"{model_label(a, i)} d{d} s{s}", e["cross_entropy"], e["quadratic"])
         for (a, i, d, s), e in sorted(exits.items())
         if len(e) == 2
     ]

@@ -16,8 +16,8 @@ import numpy as np
 
 from shapeset.atomic import atomic_write_bytes
 
-from .dynamics import load
-from .runs import REPO_ROOT, RunMissing, run_dir, seeds_of, shown
+from .dynamics import load, load_seeds
+from .runs import REPO_ROOT, RunMissing, run_dir, shown
 
 # FACTS section 5 (bold = significantly better in the paper, p = 0.005).
 PAPER = [
@@ -38,9 +38,7 @@ def _cell(values: list[float]) -> str:
 def table(profile: str = "quick", runs_dir=None) -> str:
     rows, seen, order = [], set(), []
     for label, act, init, paper, bold in PAPER:
-        overrides = {"activation": act, "init": init, "model.depth": 5, "profile": profile}
-        seeds = seeds_of("dynamics", overrides, runs_dir) or [0]
-        runs = [load(act, init, 5, profile, "table1", runs_dir, s) for s in seeds]
+        runs = load_seeds(act, init, 5, profile, "table1", runs_dir)
         errors = [100 * r.summary["final_test_error"] for r in runs]
         seen |= {r.summary["examples_seen"] for r in runs}
         status = ", ".join(sorted({r.summary["status"] for r in runs} - {"complete"}))

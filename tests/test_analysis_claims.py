@@ -210,3 +210,11 @@ def test_class_frequencies_against_the_sampling_design():
     assert C.class_frequencies(CLASS_NAMES, exact).verdict == C.HOLDS
     balanced = [10_000] * 9  # `balanced=true`: every class 1/9
     assert C.class_frequencies(CLASS_NAMES, balanced).verdict == C.FAILS
+
+
+def test_best_depths_as_the_paper_tuned_them():
+    paper = {"sigmoid": 4, "tanh": 5, "softsign": 5}
+    assert C.best_depths(paper, LONG).verdict == C.HOLDS
+    shallow = {"sigmoid": 1, "tanh": 3, "softsign": 5}
+    assert C.best_depths(shallow, SHORT).verdict == C.NOT_AT_SCALE
+    assert C.best_depths(shallow, LONG).verdict == C.FAILS
