@@ -102,6 +102,19 @@ class RunStore:
             fcntl.flock(f, fcntl.LOCK_UN)
         return False
 
+    def checkpoint_step(self) -> int:
+        """The update the checkpoint was taken at (0 without one), read without loading
+        the weights (memory-mapped)."""
+        p = self.path("checkpoint.pt")
+        if not p.exists():
+            return 0
+        return int(torch.load(p, map_location="cpu", weights_only=True, mmap=True)["step"])
+
+    def remove_leftovers(self) -> None:
+        """Temp files of atomic writes that a kill interrupted (never renamed into place)."""
+        for tmp in self.dir.glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+
     def checkpoint(self) -> dict | None:
         p = self.path("checkpoint.pt")
         if not p.exists():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hydra.core.config_store import ConfigStore
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from experiments.learning_rates import default_lr
@@ -192,6 +193,19 @@ class ProbeConfig:
 
 
 @dataclass
+class EngineConfig:
+    """How the engine runs on CUDA: speed only, never part of what a run is."""
+
+    cuda_graph_steps: int = 50  # steps per captured CUDA graph; 0: launch step by step
+    loader_workers: int = 4  # CUDA: processes rendering training batches ahead
+
+    def __post_init__(self):
+        for key in ("cuda_graph_steps", "loader_workers"):
+            if getattr(self, key) < 0:
+                raise _bad(f"engine.{key}", getattr(self, key), "must be >= 0")
+
+
+@dataclass
 class Config:
     experiment_name: str = "default"
     seed: int = 0  # the training-data seed: which examples the stream shows
@@ -210,6 +224,7 @@ class Config:
     profile: ProfileConfig = field(default_factory=ProfileConfig)
     probe: ProbeConfig = field(default_factory=ProbeConfig)
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
 
     def __post_init__(self):
         if self.device not in DEVICES:
@@ -230,9 +245,15 @@ class Config:
             )
 
 
-def _dirname(override_dirname: str) -> str:
-    """A run's folder name from its overrides; "default" when it has none."""
-    return override_dirname.replace("/", "_") or "default"
+def _dirname(overrides: list[str], exclude_keys: list[str]) -> str:
+    """A run's folder name: its sorted `key=value` overrides but `exclude_keys` (Hydra's
+    override_dirname), each key once with the value that wins (the last), written as Hydra
+    parses it, so that `optim.lr=1e-2` and `optim.lr=0.01` name one run, in plain and -m
+    mode alike; "default" when none."""
+    parsed = OverridesParser.create().parse_overrides([str(o) for o in overrides])
+    items = {o.get_key_element(): o.get_value_element_as_str() for o in parsed}
+    kept = sorted(f"{k}={v}" for k, v in items.items() if k.lstrip("+~") not in exclude_keys)
+    return ",".join(kept).replace("/", "_") or "default"
 
 
 def register() -> None:

@@ -10,13 +10,14 @@ from models.activations import (
 )
 from models.inits import INITS, InitScheme, get_init, init_bound, initialize_linear, register_init
 from models.jacobian import layer_jacobians, mean_jacobian_singular_values
-from models.losses import LOSSES, get_loss, register_loss
+from models.losses import LOSS_GRADIENTS, LOSSES, get_loss, loss_and_grad, register_loss
 from models.mlp import MLP, resolve_widths
 
 __all__ = [
     "ACTIVATIONS",
     "INITS",
     "LOSSES",
+    "LOSS_GRADIENTS",
     "MLP",
     "Activation",
     "InitScheme",
@@ -26,6 +27,7 @@ __all__ = [
     "init_bound",
     "initialize_linear",
     "layer_jacobians",
+    "loss_and_grad",
     "mean_jacobian_singular_values",
     "register_activation",
     "register_init",

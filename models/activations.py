@@ -1,8 +1,10 @@
 """Hidden-unit activations of the paper (§2.3) and a shared saturation measure.
 
 Each activation carries its closed-form derivative (the Jacobian analysis of Eq. 17 and
-the back-propagation checks need f'(s) without autograd) and its output range, from which
-one saturation definition serves sigmoid, tanh and softsign alike (Figs. 2-4, 10).
+the back-propagation checks need f'(s) without autograd), the same derivative written as a
+function of the output z = f(s) (the fused training step keeps only z), and its output
+range, from which one saturation definition serves sigmoid, tanh and softsign alike
+(Figs. 2-4, 10).
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ TensorFn = Callable[[torch.Tensor], torch.Tensor]
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation f, its derivative f'(s) as a function of the pre-activation s, and the
-    open interval (lo, hi) its outputs live in."""
+    """An activation f, its derivative f'(s) as a function of the pre-activation s, the open
+    interval (lo, hi) its outputs live in, and f'(s) as a function of z = f(s) (None when f'
+    is not a function of f's value; the fused engine then refuses the activation)."""
 
     name: str
     fn: TensorFn
     derivative: TensorFn
     output_range: tuple[float, float]
+    output_derivative: TensorFn | None = None
 
 
 ACTIVATIONS: Registry[Activation] = Registry("activation")
@@ -38,14 +42,16 @@ def register_activation(
     fn: TensorFn,
     derivative: TensorFn,
     output_range: tuple[float, float],
+    output_derivative: TensorFn | None = None,
     *,
     overwrite: bool = False,
 ) -> Activation:
-    """Add an activation so that models and analyses can use it by name."""
+    """Add an activation so that models and analyses can use it by name; training it with
+    the fused engine (experiments.engine) needs `output_derivative`, f' in terms of f(s)."""
     lo, hi = output_range
     if not lo < hi:
         raise ValueError(f"output_range must satisfy lo < hi, got {output_range!r}")
-    entry = Activation(name, fn, derivative, (float(lo), float(hi)))
+    entry = Activation(name, fn, derivative, (float(lo), float(hi)), output_derivative)
     return ACTIVATIONS.add(name, entry, overwrite=overwrite)
 
 
@@ -68,6 +74,11 @@ def sigmoid_derivative(s: torch.Tensor) -> torch.Tensor:
     return z * (1 - z)
 
 
+def sigmoid_output_derivative(z: torch.Tensor) -> torch.Tensor:
+    """sigma'(s) = z (1 - z) with z = sigma(s)."""
+    return z * (1 - z)
+
+
 def tanh(s: torch.Tensor) -> torch.Tensor:
     """Hyperbolic tangent."""
     return torch.tanh(s)
@@ -76,6 +87,11 @@ def tanh(s: torch.Tensor) -> torch.Tensor:
 def tanh_derivative(s: torch.Tensor) -> torch.Tensor:
     """1 - tanh(s)^2."""
     return 1 - torch.tanh(s) ** 2
+
+
+def tanh_output_derivative(z: torch.Tensor) -> torch.Tensor:
+    """tanh'(s) = 1 - z^2 with z = tanh(s)."""
+    return 1 - z * z
 
 
 def softsign(s: torch.Tensor) -> torch.Tensor:
@@ -88,9 +104,16 @@ def softsign_derivative(s: torch.Tensor) -> torch.Tensor:
     return 1 / (1 + s.abs()) ** 2
 
 
-register_activation("sigmoid", sigmoid, sigmoid_derivative, (0.0, 1.0))
-register_activation("tanh", tanh, tanh_derivative, (-1.0, 1.0))
-register_activation("softsign", softsign, softsign_derivative, (-1.0, 1.0))
+def softsign_output_derivative(z: torch.Tensor) -> torch.Tensor:
+    """softsign'(s) = (1 - |z|)^2 with z = softsign(s), since 1 / (1 + |s|) = 1 - |z|."""
+    return (1 - z.abs()) ** 2
+
+
+register_activation("sigmoid", sigmoid, sigmoid_derivative, (0.0, 1.0), sigmoid_output_derivative)
+register_activation("tanh", tanh, tanh_derivative, (-1.0, 1.0), tanh_output_derivative)
+register_activation(
+    "softsign", softsign, softsign_derivative, (-1.0, 1.0), softsign_output_derivative
+)
 
 
 # --- saturation ---------------------------------------------------------------------------

@@ -66,3 +66,15 @@ def write_run():
         return store
 
     return write
+
+
+def same_records(a: Path, b: Path) -> None:
+    """Two run directories hold the same record: metrics (but wall time) and probes."""
+    ma, mb = RunStore(a).metrics(), RunStore(b).metrics()
+    assert ma[0].keys() == mb[0].keys() and len(ma) == len(mb)
+    for k in ma[0].keys() - {"wall_s"}:  # wall-clock time is the one thing that may differ
+        np.testing.assert_array_equal([r[k] for r in ma], [r[k] for r in mb], err_msg=k)
+    pa, pb = RunStore(a).probes(), RunStore(b).probes()
+    assert pa.keys() == pb.keys()
+    for k in pa:
+        np.testing.assert_array_equal(pa[k], pb[k], err_msg=k)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import same_records
 
-from experiments import train
+from experiments import engine, train
 from experiments.run_store import RunStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,21 +30,10 @@ def _run(compose_cfg, run_dir, extra=()):
         return train.run(cfg, run_dir)
 
 
-def _same_records(a: Path, b: Path):
-    ma, mb = RunStore(a).metrics(), RunStore(b).metrics()
-    assert ma[0].keys() == mb[0].keys() and len(ma) == len(mb)
-    for k in ma[0].keys() - {"wall_s"}:  # wall-clock time is the one thing that may differ
-        np.testing.assert_array_equal([r[k] for r in ma], [r[k] for r in mb], err_msg=k)
-    pa, pb = RunStore(a).probes(), RunStore(b).probes()
-    assert pa.keys() == pb.keys()
-    for k in pa:
-        np.testing.assert_array_equal(pa[k], pb[k], err_msg=k)
-
-
 def test_same_config_and_seed_give_identical_metrics_and_probes(compose_cfg, tmp_path):
     _run(compose_cfg, tmp_path / "a")
     _run(compose_cfg, tmp_path / "b")
-    _same_records(tmp_path / "a", tmp_path / "b")
+    same_records(tmp_path / "a", tmp_path / "b")
     assert len(RunStore(tmp_path / "a").probes()["step"]) == 5  # 0, 10, 20, 30, 40 updates
 
 
@@ -51,7 +41,7 @@ def test_a_run_interrupted_after_a_checkpoint_resumes_to_the_same_end(
     compose_cfg, tmp_path, monkeypatch
 ):
     _run(compose_cfg, tmp_path / "whole")
-    real_save, calls = train.save, []
+    real_save, calls = engine.save, []
 
     def save_then_die(*args):
         real_save(*args)
@@ -59,14 +49,14 @@ def test_a_run_interrupted_after_a_checkpoint_resumes_to_the_same_end(
         if len(calls) == 2:
             raise KeyboardInterrupt  # stands for the process being killed here
 
-    monkeypatch.setattr(train, "save", save_then_die)
+    monkeypatch.setattr(engine, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         _run(compose_cfg, tmp_path / "cut")
     assert RunStore(tmp_path / "cut").status() == "missing"  # no summary: not complete
-    monkeypatch.setattr(train, "save", real_save)
+    monkeypatch.setattr(engine, "save", real_save)
     summary = _run(compose_cfg, tmp_path / "cut")
     assert summary["status"] == "complete" and summary["examples_seen"] == 400
-    _same_records(tmp_path / "whole", tmp_path / "cut")
+    same_records(tmp_path / "whole", tmp_path / "cut")
     assert not (tmp_path / "cut" / "checkpoint.pt").exists()
 
 
@@ -101,7 +91,7 @@ def test_sigkill_at_any_moment_then_the_same_command_resumes(tmp_path):
     subprocess.run([*args, f"runs_dir={cut}"], cwd=REPO, check=True, capture_output=True)
     (ref_dir,) = {p.parent for p in whole.rglob("summary.json")}
     assert RunStore(run_dir).summary()["examples_seen"] == 20000
-    _same_records(ref_dir, run_dir)
+    same_records(ref_dir, run_dir)
 
 
 def test_a_diverging_run_stops_with_status_diverged(compose_cfg, tmp_path):
@@ -143,7 +133,7 @@ def test_pretraining_changes_the_start_and_resumes_at_the_next_layer(
     assert whole["pretrain_examples"] == 60 * 3 and plain["pretrain_examples"] == 0
     p0, w0 = RunStore(tmp_path / "plain").probes(), RunStore(tmp_path / "whole").probes()
     assert not np.allclose(p0["act_std"][0], w0["act_std"][0])  # the start differs
-    real_save, calls = train.save, []
+    real_save, calls = engine.save, []
 
     def save_then_die(*args):
         real_save(*args)
@@ -151,22 +141,22 @@ def test_pretraining_changes_the_start_and_resumes_at_the_next_layer(
         if len(calls) == 1:  # after pre-training layer 1 of 3
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(train, "save", save_then_die)
+    monkeypatch.setattr(engine, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
         _run(compose_cfg, tmp_path / "cut", pre)
     assert RunStore(tmp_path / "cut").checkpoint()["pretrained_layers"] == 1
-    monkeypatch.setattr(train, "save", real_save)
+    monkeypatch.setattr(engine, "save", real_save)
     starts = []
-    real_pretrain = train.pretrain_dae
+    real_pretrain = engine.pretrain_dae
 
     def spy(*args):
         starts.append(args[6])
         return real_pretrain(*args)
 
-    monkeypatch.setattr(train, "pretrain_dae", spy)
+    monkeypatch.setattr(engine, "pretrain_dae", spy)
     _run(compose_cfg, tmp_path / "cut", pre)
     assert starts == [1]  # went on with layer 2, not from scratch
-    _same_records(tmp_path / "whole", tmp_path / "cut")
+    same_records(tmp_path / "whole", tmp_path / "cut")
 
 
 def test_a_run_dir_made_with_another_config_is_refused(compose_cfg, tmp_path):
@@ -181,7 +171,7 @@ def test_a_crash_is_recorded_as_failed_and_retried(compose_cfg, tmp_path, monkey
     def broken(*args):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(train, "probe", broken)
+    monkeypatch.setattr(engine, "probe", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         _run(compose_cfg, tmp_path / "f")
     summary = RunStore(tmp_path / "f").summary()

@@ -14,7 +14,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
 from analysis import aggregate
-from experiments import train
+from experiments import engine, train
 from experiments.run_store import RunStore
 from experiments.sweep_check import sweep_jobs
 
@@ -155,8 +155,8 @@ def test_a_job_in_a_reused_worker_ignores_what_the_previous_job_left(compose_cfg
     torch.rand(1000)
     torch.set_num_threads(1)
     second = run("second", 0)
-    assert first["threads"] == second["threads"] == train.DEFAULT_THREADS
+    assert first["threads"] == second["threads"] == engine.DEFAULT_THREADS
     a, b = RunStore(tmp_path / "first"), RunStore(tmp_path / "second")
     assert [m["test_error"] for m in a.metrics()] == [m["test_error"] for m in b.metrics()]
     assert (a.probes()["act_std"] == b.probes()["act_std"]).all()
-    torch.set_num_threads(train.DEFAULT_THREADS)
+    torch.set_num_threads(engine.DEFAULT_THREADS)

@@ -1,0 +1,430 @@
+"""The training engine: runs trained as stacks of nets in lockstep, each writing its own run.
+
+    run_jobs([(cfg, run_dir), ...])  # `python -m experiments.train` (one job) and the
+                                     # lockstep launcher (a sweep's jobs) both call this
+
+Every job is checked before any work (its values, and a clash with the config stored in its
+run directory); finished runs are skipped; the others are grouped into stacks of nets of
+one shape, device, batch size and starting update, and each stack trains in `train_stack`.
+A solo run is a stack of one: there is one training path. Stacking is a speed-only choice:
+each net keeps its own activation, init, loss, rate, seeds, stream, evaluations, probes,
+checkpoints and run directory, and on the CPU its numbers are the same bit for bit whatever
+it is stacked with (models/stack.py says why; on CUDA they agree to rounding).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import yaml
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from experiments import schema
+from experiments.cuda_graph import GraphedTrainer
+from experiments.feed import Feed
+from experiments.pretrain import pretrain_dae
+from experiments.probes import probe
+from experiments.run_store import RunStore
+from models import MLP, get_loss
+from models.stack import NetStack
+from shapeset import ShapesetConfig, ShapesetSet, batches
+
+log = logging.getLogger(__name__)
+
+# Keys that change speed or where files go, never what a run is.
+SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine")
+# Torch's thread count when this process started. Set again for every stack: a launcher
+# that reuses worker processes (joblib's loky) must not carry one job's count into the next.
+DEFAULT_THREADS = torch.get_num_threads()
+CHUNK_STEPS = {"cpu": 100, "cuda": 2000}  # steps between progress updates and NaN checks
+
+
+class RunBusy(RuntimeError):
+    """Another process is training this run right now."""
+
+
+@dataclass
+class Job:
+    spec: schema.Config
+    store: RunStore
+    config: dict  # the resolved config, as config.yaml stores it
+    command: str  # what reproduces the run
+
+
+@dataclass
+class Net:
+    """A run while it trains: its job, its MLP (a view of the stack's weights), its record."""
+
+    job: Job
+    model: MLP
+    state: dict  # step, metrics, probes, wall time: what a checkpoint holds
+    t0: float  # perf_counter() at which this run's wall clock started (carried over a resume)
+    sets: tuple  # valid set, test set, probe inputs, probe labels
+    status: str = "running"
+    stack_size: int = 1  # nets trained beside it (its wall time is theirs too)
+    loss_fn: object = field(init=False)
+
+    def __post_init__(self):
+        self.loss_fn = get_loss(self.spec.loss.name)
+
+    @property
+    def spec(self) -> schema.Config:
+        return self.job.spec
+
+    @property
+    def total(self) -> int:
+        return math.ceil(self.spec.profile.examples / self.spec.optim.batch_size)
+
+
+def run_jobs(jobs: list[tuple[DictConfig, str]], max_nets: int = 0) -> list:
+    """Train every job (cfg, run_dir); returns per job its summary, or the exception that
+    stopped it (the other jobs go on). `max_nets` bounds a stack (0: no bound)."""
+    results: list = [None] * len(jobs)
+    pending: dict[tuple, list[tuple[int, Job]]] = {}
+    for i, (cfg, run_dir) in enumerate(jobs):
+        try:
+            job = check(cfg, run_dir)
+        except ValueError as e:  # a bad value, or a clash with the stored run
+            results[i] = e
+            continue
+        if job.store.is_finished():
+            log.info("already %s, skipped: %s", job.store.status(), run_dir)
+            results[i] = job.store.summary()
+        else:
+            pending.setdefault(stack_key(job), []).append((i, job))
+    for group in pending.values():
+        size = max_nets or len(group)
+        for at in range(0, len(group), size):
+            for i, result in train_jobs(group[at : at + size]):
+                results[i] = result
+    return results
+
+
+def check(cfg: DictConfig, run_dir: str) -> Job:
+    """The job's validated config; refuses a run directory made with another config."""
+    spec = schema.to_spec(cfg)  # every value checked before any work
+    store = RunStore(run_dir)
+    config = OmegaConf.to_container(schema.task_config(cfg), resolve=True)
+    if store.path("config.yaml").exists():  # the same run, or a clash to refuse
+        diff = differences(yaml.safe_load(store.path("config.yaml").read_text()), config)
+        if diff:
+            raise ValueError(
+                f"run {run_dir} was made with another config ({'; '.join(diff)}): "
+                "move it away or choose another runs_dir"
+            )
+    command = " ".join(["python -m experiments.train", *task_overrides(cfg)])
+    return Job(spec, store, config, command)
+
+
+def task_overrides(cfg: DictConfig) -> list[str]:
+    """The command-line overrides that made this job."""
+    if "hydra" in cfg:  # a launcher's job config
+        return list(cfg.hydra.overrides.task)
+    try:
+        return list(HydraConfig.get().overrides.task)
+    except ValueError:  # called outside Hydra (tests)
+        return sys.argv[1:]
+
+
+def differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
+    """Keys whose values differ; keys only one side has (schema grew) are not compared."""
+    out = []
+    for k in stored.keys() & current.keys():
+        a, b, key = stored[k], current[k], f"{prefix}{k}"
+        if key.split(".")[0] in SPEED_ONLY:
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += differences(a, b, f"{key}.")
+        elif a != b:
+            out.append(f"{key}: stored {a!r}, now {b!r}")
+    return sorted(out)
+
+
+def stack_key(job: Job) -> tuple:
+    """Jobs with equal keys can train as one stack."""
+    s = job.spec
+    size = s.data.shapeset.image_size
+    step = job.store.checkpoint_step()
+    device = resolve_device(s.device).type
+    return (device, size, tuple(s.model.hidden_widths()), s.optim.batch_size, step)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("config device='cuda' but no CUDA device is available")
+    return torch.device(name)
+
+
+def train_jobs(group: list[tuple[int, Job]]):
+    """Lock the group's runs, start each net, train them as one stack; yields (index,
+    summary or exception) per job. A run another process holds is left to it."""
+    torch.set_num_threads(max(job.spec.threads for _, job in group) or DEFAULT_THREADS)
+    nets: list[tuple[int, Net]] = []
+    with contextlib.ExitStack() as locks:
+        for i, job in group:
+            try:
+                locks.enter_context(job.store.lock())
+            except BlockingIOError:
+                yield i, RunBusy(f"run {job.store.dir} is being trained by another process")
+                continue
+            try:
+                nets.append((i, start(job)))
+            except Exception as e:
+                yield i, fail(job, e)
+        if not nets:
+            return
+        try:
+            train_stack([net for _, net in nets])
+        except Exception as e:  # the whole stack stops: every unfinished run is failed
+            for i, net in nets:
+                if net.status == "running":
+                    net.status = "failed"
+                    yield i, fail(net.job, e)
+        for i, net in nets:
+            if net.status != "failed":
+                yield i, net.job.store.summary()
+
+
+def fail(job: Job, error: Exception) -> Exception:
+    job.store.write_json(
+        "summary.json",
+        {
+            "status": "failed",
+            "error": repr(error),
+            "experiment": job.spec.experiment_name,
+            "seed": job.spec.seed,
+        },
+    )
+    return error
+
+
+def build(spec: schema.Config, device: torch.device) -> MLP:
+    size = spec.data.shapeset.image_size
+    return MLP(
+        size * size,
+        spec.model.hidden_widths(),
+        9,
+        spec.activation.name,
+        spec.init.name,
+        spec.model.output_init,
+        seed=spec.model_seed,
+    ).to(device)
+
+
+_fixed_sets: dict[tuple, ShapesetSet] = {}
+
+
+def fixed_set(data: ShapesetConfig, seed: int, split: str, size: int) -> ShapesetSet:
+    """A fixed valid/test set, rendered once per process for all the nets that use it."""
+    key = (repr(data), seed, split, size)
+    if key not in _fixed_sets:
+        _fixed_sets[key] = ShapesetSet(data, seed, split, size)
+    return _fixed_sets[key]
+
+
+def start(job: Job) -> Net:
+    """The net of a run: fresh, or as its checkpoint left it (pre-training finished)."""
+    spec, store = job.spec, job.store
+    store.remove_leftovers()  # temp files of a write a kill interrupted
+    if not store.path("config.yaml").exists():
+        store.write_text("config.yaml", yaml.safe_dump(job.config, sort_keys=False))
+    device = resolve_device(spec.device)
+    model = build(spec, device)
+    state = store.checkpoint() or {"step": 0, "metrics": [], "probes": [], "wall": 0.0}
+    state["probes"] = [{k: np.asarray(v) for k, v in r.items()} for r in state["probes"]]
+    if "model" in state:
+        model.load_state_dict(state["model"])
+        log.info("resuming %s at update %d", store.dir, state["step"])
+    p, data = spec.profile, spec.data.shapeset
+    valid = fixed_set(data, spec.eval_seed, "valid", p.valid_size)
+    test = fixed_set(data, spec.eval_seed, "test", p.test_size)
+    probes = test.x[: p.probe_size].to(device), test.y[: p.probe_size].to(device)
+    net = Net(job, model, state, time.perf_counter() - state["wall"], (valid, test, *probes))
+    done = state.get("pretrained_layers", 0)
+    if spec.pretrain.name == "dae" and done < model.depth:  # a checkpoint after each layer
+
+        def layer_done(i: int) -> None:
+            state["pretrained_layers"] = i + 1
+            save(net, 0)
+
+        state["pretrain_examples"] = pretrain_dae(
+            model, spec.pretrain, data, spec.seed, device, spec.progress, done, layer_done
+        )
+    return net
+
+
+def train_stack(nets: list[Net]) -> None:
+    """The training loop: SGD in lockstep on the nets' streams, each net measured on its
+    fixed sets and checkpointed on its own schedule, and finished when its budget is spent
+    or its cost stops being finite (the others go on)."""
+    spec, step = nets[0].spec, nets[0].state["step"]
+    device, bs = resolve_device(spec.device), spec.optim.batch_size
+    nets = sorted(nets, key=lambda n: (n.spec.activation.name, n.spec.loss.name))  # groups
+    streams = sorted({(repr(n.spec.data.shapeset), n.spec.seed): n for n in nets}.items())
+    stream_of = {key: s for s, (key, _) in enumerate(streams)}
+    feed = Feed(
+        [(n.spec.data.shapeset, n.spec.seed) for _, n in streams],
+        bs,
+        step,
+        device,
+        spec.engine.loader_workers if device.type == "cuda" else 0,
+    )
+    for n in nets:
+        n.stack_size = len(nets)
+        if step == 0:
+            measure(n, 0, float("nan"))
+        if step >= n.total:
+            finish(n, "complete", step)
+    bar = tqdm(
+        total=max(n.total for n in nets) * bs,
+        initial=step * bs,
+        unit="ex",
+        unit_scale=True,
+        disable=not spec.progress or step >= max(n.total for n in nets),
+        dynamic_ncols=True,
+        desc=spec.experiment_name if len(nets) == 1 else f"{len(nets)} nets",
+    )
+    while active := [n for n in nets if n.status == "running"]:
+        stack = NetStack(
+            [n.model for n in active],
+            [n.spec.loss.name for n in active],
+            [n.spec.optim.lr for n in active],
+            [stream_of[repr(n.spec.data.shapeset), n.spec.seed] for n in active],
+        )
+        trainer = stack
+        if device.type == "cuda" and spec.engine.cuda_graph_steps:
+            x_shape = (len(streams), bs, active[0].model.in_features)
+            trainer = GraphedTrainer(stack, spec.engine.cuda_graph_steps, x_shape)
+        while all(n.status == "running" for n in active):
+            stop = min(next_event(n, step) for n in active)
+            n_steps = min(stop - step, CHUNK_STEPS[device.type])
+            costs = trainer.train(*feed.take(n_steps)).cpu()
+            for k, n in enumerate(active):
+                bad = (~torch.isfinite(costs[:, k])).nonzero()
+                if len(bad):  # diverged: leaves the stack, the others go on
+                    at = step + bad[0, 0].item() + 1
+                    log.warning(
+                        "cost not finite at update %d: run diverged: %s", at, n.job.store.dir
+                    )
+                    finish(n, "diverged", at)
+            step += n_steps
+            for k, n in enumerate(active):
+                if n.status == "running":
+                    measure(n, step, costs[-1, k].item())
+                    if step >= n.total:
+                        finish(n, "complete", step)
+                    elif step % n.spec.profile.checkpoint_every == 0:
+                        save(n, step)
+            bar.update(n_steps * bs)
+            errors = [n.state["metrics"][-1]["test_error"] for n in active if n.state["metrics"]]
+            bar.set_postfix(
+                nets=len(active),
+                loss=f"{statistics.median(costs[-1].tolist()):.3f}",
+                test_err=f"{min(errors, default=math.nan):.3f}",
+            )
+    bar.close()
+
+
+def next_event(net: Net, step: int) -> int:
+    """The first update after `step` at which `net` is probed, evaluated, checkpointed or
+    done."""
+    p, bs = net.spec.profile, net.spec.optim.batch_size
+    evals = math.ceil(((step * bs) // p.eval_every + 1) * p.eval_every / bs)
+    events = [net.total, evals, (step // p.checkpoint_every + 1) * p.checkpoint_every]
+    if p.probe_every:
+        events.append((step // p.probe_every + 1) * p.probe_every)
+    return min(events)
+
+
+def measure(net: Net, step: int, cost: float) -> None:
+    """Probe and evaluate when `step` is due (the same schedule a solo run always had)."""
+    p, bs, state = net.spec.profile, net.spec.optim.batch_size, net.state
+    valid, test, px, py = net.sets
+    if p.probe_every and (step % p.probe_every == 0 or step == net.total):
+        record = probe(net.model, px, py, net.loss_fn, net.spec.probe)
+        state["probes"].append({"step": step, "examples": step * bs, **record})
+    if (step * bs) % p.eval_every < bs or step == net.total:
+        state["metrics"].append(
+            {
+                "step": step,
+                "examples": step * bs,
+                "train_loss": cost,
+                "valid_error": error_rate(net.model, valid),
+                "test_error": error_rate(net.model, test),
+                "wall_s": time.perf_counter() - net.t0,
+            }
+        )
+
+
+@torch.no_grad()
+def error_rate(model: MLP, data: ShapesetSet) -> float:
+    device = next(model.parameters()).device
+    wrong = sum(
+        (model(x.to(device)).argmax(1).cpu() != y).sum().item() for x, y in batches(data, 1000)
+    )
+    return wrong / len(data)
+
+
+def save(net: Net, step: int) -> None:
+    state, store = net.state, net.job.store
+    # The weights are views of the stack's tensors: copied, so a checkpoint holds one net.
+    weights = {
+        k: v.detach().clone(memory_format=torch.contiguous_format)
+        for k, v in net.model.state_dict().items()
+    }
+    state.update(step=step, wall=time.perf_counter() - net.t0, model=weights)
+    store.write_metrics(state["metrics"])
+    store.write_probes(state["probes"])
+    # Probe arrays travel as tensors: the checkpoint then loads with weights_only=True.
+    tensors = [{k: torch.from_numpy(np.asarray(v)) for k, v in r.items()} for r in state["probes"]]
+    store.write_checkpoint({**state, "probes": tensors})
+
+
+def finish(net: Net, status: str, step: int) -> None:
+    spec, store, state = net.spec, net.job.store, net.state
+    net.status = status
+    store.write_metrics(state["metrics"])
+    store.write_probes(state["probes"])
+    metrics = state["metrics"]
+    summary = {
+        "status": status,
+        "experiment": spec.experiment_name,
+        "seed": spec.seed,
+        "model_seed": spec.model_seed,
+        "eval_seed": spec.eval_seed,
+        "profile": spec.profile.name,
+        "updates": step,
+        "examples_seen": step * spec.optim.batch_size,
+        "lr": spec.optim.lr,
+        "pretrain_examples": state.get("pretrain_examples", 0),
+        "wall_s": round(time.perf_counter() - net.t0, 2),
+        "threads": torch.get_num_threads(),  # results repeat bit for bit at a fixed count
+        "stack_size": net.stack_size,
+        "device": str(next(net.model.parameters()).device),
+        "final_valid_error": metrics[-1]["valid_error"] if metrics else None,
+        "final_test_error": metrics[-1]["test_error"] if metrics else None,
+        "best_valid_error": min(m["valid_error"] for m in metrics) if metrics else None,
+        "command": net.job.command,
+    }
+    store.write_json("summary.json", summary)
+    # Finished: nothing left to resume, and a 5 x 1000 checkpoint is ~20 MB.
+    store.path("checkpoint.pt").unlink(missing_ok=True)
+    log.info(
+        "%s after %d examples: test error %s: %s",
+        status,
+        summary["examples_seen"],
+        summary["final_test_error"],
+        store.dir,
+    )

@@ -1,0 +1,114 @@
+"""A Hydra launcher that trains a multirun's jobs in lockstep:
+
+    python -m experiments.train -m experiment=table1 hydra/launcher=lockstep
+    python -m experiments.train -m experiment=grid hydra/launcher=lockstep \
+        hydra.launcher.max_nets=12
+
+Each job is composed as the basic launcher composes it (its sweep config, output directory
+and .hydra/ record), then all of them go to `experiments.engine.run_jobs`, which skips
+complete runs, groups the others into stacks of nets of one shape, device, batch size and
+starting update (at most `max_nets` each), resumes interrupted runs and trains each stack
+in one process. Every job still gets its own run directory and its own JobReturn, so the
+sweeper, the callbacks and a later rerun see ordinary Hydra jobs.
+"""
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hydra.core.config_store import ConfigStore
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.utils import (
+    JobReturn,
+    JobRuntime,
+    JobStatus,
+    _save_config,
+    configure_log,
+    setup_globals,
+)
+from hydra.plugins.launcher import Launcher
+from hydra.types import HydraContext, TaskFunction
+from omegaconf import DictConfig, open_dict, read_write
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LockstepLauncherConf:
+    _target_: str = "hydra_plugins.lockstep_launcher.lockstep_launcher.LockstepLauncher"
+    max_nets: int = 16  # the most nets one stack trains (0: no bound)
+
+
+ConfigStore.instance().store(group="hydra/launcher", name="lockstep", node=LockstepLauncherConf)
+
+
+class LockstepLauncher(Launcher):
+    def __init__(self, max_nets: int = 16) -> None:
+        if max_nets < 0:
+            raise ValueError(f"hydra.launcher.max_nets={max_nets}: must be >= 0 (0: no bound)")
+        self.max_nets = max_nets
+
+    def setup(
+        self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
+    ) -> None:
+        self.config, self.hydra_context, self.task_function = config, hydra_context, task_function
+
+    def launch(
+        self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
+    ) -> Sequence[JobReturn]:
+        from experiments.engine import run_jobs  # the suite's engine; imported when used
+
+        setup_globals()
+        configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
+        Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
+        log.info(f"Launching {len(job_overrides)} jobs in lockstep (max_nets={self.max_nets})")
+        configs = [self._job_config(i, o) for i, o in enumerate(job_overrides, initial_job_idx)]
+        for cfg in configs:
+            self.hydra_context.callbacks.on_job_start(config=cfg, task_function=self.task_function)
+        results = run_jobs([(cfg, cfg.hydra.runtime.output_dir) for cfg in configs], self.max_nets)
+        returns = []
+        for cfg, result in zip(configs, results, strict=True):
+            ret = JobReturn(
+                overrides=list(cfg.hydra.overrides.task),
+                cfg=_task_config(cfg),
+                hydra_cfg=cfg,
+                working_dir=os.getcwd(),
+                task_name=JobRuntime.instance().get("name"),
+                status=JobStatus.FAILED
+                if isinstance(result, BaseException)
+                else JobStatus.COMPLETED,
+                _return_value=result,
+            )
+            self.hydra_context.callbacks.on_job_end(config=cfg, job_return=ret)
+            returns.append(ret)
+        return returns
+
+    def _job_config(self, idx: int, overrides: Sequence[str]) -> DictConfig:
+        """The job's config as the basic launcher builds it, its output directory made and
+        its .hydra/ record written."""
+        lst = " ".join(overrides)
+        log.info(f"\t#{idx} : {lst}")
+        cfg = self.hydra_context.config_loader.load_sweep_config(self.config, list(overrides))
+        with open_dict(cfg):
+            cfg.hydra.job.id = cfg.hydra.job.num = idx
+        HydraConfig.instance().set_config(cfg)  # resolves ${hydra:...} in the subdir
+        out = Path(str(cfg.hydra.sweep.dir)) / str(cfg.hydra.sweep.subdir)
+        with read_write(cfg.hydra.runtime), open_dict(cfg.hydra.runtime):
+            cfg.hydra.runtime.output_dir = str(out.resolve())
+        HydraConfig.instance().set_config(cfg)
+        out.mkdir(parents=True, exist_ok=True)
+        if cfg.hydra.output_subdir is not None:
+            record = out / str(cfg.hydra.output_subdir)
+            _save_config(_task_config(cfg), "config.yaml", record)
+            _save_config(cfg, "hydra.yaml", record)
+            _save_config(cfg.hydra.overrides.task, "overrides.yaml", record)
+        return cfg
+
+
+def _task_config(cfg: DictConfig) -> DictConfig:
+    task = cfg.copy()
+    with read_write(task), open_dict(task):
+        del task["hydra"]
+    return task
