@@ -10,7 +10,11 @@ PROFILE ?= quick
 # Torch CPU threads per run, fixed so that results repeat bit for bit on any machine: the
 # order of floating-point sums depends on the thread count (README, "A run directory").
 THREADS ?= 2
-MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS)
+# How a sweep's jobs run: `lockstep` trains compatible ones as one stack in one process
+# (README, "Training engine"), the default where an NVIDIA GPU is present; `basic` one
+# after another. Both give the same runs (bit for bit on the CPU).
+LAUNCHER ?= $(if $(shell command -v nvidia-smi 2>/dev/null),lockstep,basic)
+MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=$(LAUNCHER)
 SWEEP := $(MULTIRUN) profile=$(PROFILE)
 # The design grid (`make sweep-grid`): its budget, seeds, parallel jobs and their threads,
 # and GRID for any extra override, e.g. GRID="model.depth=1,3,5 loss=quadratic".
@@ -25,7 +29,7 @@ GRID ?=
 	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots aggregate report \
-	bench-shapeset bench-train clean
+	bench-shapeset bench-train gpu-wheels clean
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -110,10 +114,13 @@ reproduce-saturation: runs-table1 ## saturation per layer over training, activat
 reproduce-table1: runs-table1 ## Table 1, Shapeset column -> results/table1.md
 	$(PY) -m analysis.table1 --profile $(PROFILE)
 
+# The grid's launcher: lockstep stacks (one per depth) with LAUNCHER=lockstep, else joblib.
+GRID_LAUNCH = $(if $(filter lockstep,$(LAUNCHER)),hydra/launcher=lockstep threads=$(THREADS),\
+  hydra/launcher=joblib hydra.launcher.n_jobs=$(JOBS) threads=$(GRID_THREADS))
+
 sweep-grid: $(STAMP) ## the design grid: depth 1-5 x activation x loss x init x SEEDS, JOBS at once
 	$(PY) -m experiments.train -m experiment=grid profile=$(GRID_PROFILE) seed=$(SEEDS) \
-	  threads=$(GRID_THREADS) progress=false hydra/launcher=joblib hydra.launcher.n_jobs=$(JOBS) \
-	  $(GRID)
+	  progress=false $(GRID_LAUNCH) $(GRID)
 	$(MAKE) --no-print-directory grid-plots
 
 grid-plots: $(STAMP) ## the grid's table (results/grid/runs.csv) and plots, from stored runs
@@ -126,8 +133,15 @@ aggregate: $(STAMP) ## every run under results/runs, one row each -> results/all
 report: $(STAMP) ## results/REPORT.md: each paper claim checked on the stored runs
 	$(PY) -m analysis.report --profile $(PROFILE) --grid-profile $(GRID_PROFILE)
 
-bench-train: $(STAMP) ## examples/s: suite loop, with probes, vs a plain PyTorch loop (CPU)
+bench-train: $(STAMP) ## examples/s: plain loop vs the engine (one net, the 8 figure nets); paper-scale projection
 	$(PY) -m benchmarks.bench_train
+
+# The GPU machine lent to this project has torch but not Hydra: these wheels travel with the
+# working tree (README, "On a GPU machine").
+GPU_WHEELS := .whl
+gpu-wheels: $(STAMP) ## wheels of Hydra and its needs -> .whl/, for a GPU machine without them
+	$(PY) -m pip wheel -q --no-deps -w $(GPU_WHEELS) $$($(PY) -c "import importlib.metadata as m; \
+	  print(*(f'{p}=={m.version(p)}' for p in ('hydra-core', 'omegaconf', 'antlr4-python3-runtime')))")
 
 bench-shapeset: $(STAMP) ## images/s of the generator vs a per-image PIL reference, one core
 	$(PY) -m benchmarks.bench_shapeset

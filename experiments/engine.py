@@ -46,7 +46,6 @@ SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine")
 # Torch's thread count when this process started. Set again for every stack: a launcher
 # that reuses worker processes (joblib's loky) must not carry one job's count into the next.
 DEFAULT_THREADS = torch.get_num_threads()
-CHUNK_STEPS = {"cpu": 100, "cuda": 2000}  # steps between progress updates and NaN checks
 
 
 class RunBusy(RuntimeError):
@@ -72,6 +71,7 @@ class Net:
     sets: tuple  # valid set, test set, probe inputs, probe labels
     status: str = "running"
     stack_size: int = 1  # nets trained beside it (its wall time is theirs too)
+    stream: int = 0  # which of the stack's training streams it reads
     loss_fn: object = field(init=False)
 
     def __post_init__(self):
@@ -269,72 +269,83 @@ def train_stack(nets: list[Net]) -> None:
     """The training loop: SGD in lockstep on the nets' streams, each net measured on its
     fixed sets and checkpointed on its own schedule, and finished when its budget is spent
     or its cost stops being finite (the others go on)."""
-    spec, step = nets[0].spec, nets[0].state["step"]
-    device, bs = resolve_device(spec.device), spec.optim.batch_size
+    step, bs = nets[0].state["step"], nets[0].spec.optim.batch_size
     nets = sorted(nets, key=lambda n: (n.spec.activation.name, n.spec.loss.name))  # groups
-    streams = sorted({(repr(n.spec.data.shapeset), n.spec.seed): n for n in nets}.items())
-    stream_of = {key: s for s, (key, _) in enumerate(streams)}
-    feed = Feed(
-        [(n.spec.data.shapeset, n.spec.seed) for _, n in streams],
-        bs,
-        step,
-        device,
-        spec.engine.loader_workers if device.type == "cuda" else 0,
-    )
+    feed = open_feed(nets, step)
     for n in nets:
         n.stack_size = len(nets)
         if step == 0:
             measure(n, 0, float("nan"))
         if step >= n.total:
             finish(n, "complete", step)
-    bar = tqdm(
-        total=max(n.total for n in nets) * bs,
-        initial=step * bs,
-        unit="ex",
-        unit_scale=True,
-        disable=not spec.progress or step >= max(n.total for n in nets),
-        dynamic_ncols=True,
-        desc=spec.experiment_name if len(nets) == 1 else f"{len(nets)} nets",
-    )
+    bar = progress_bar(nets, step)
     while active := [n for n in nets if n.status == "running"]:
-        stack = NetStack(
-            [n.model for n in active],
-            [n.spec.loss.name for n in active],
-            [n.spec.optim.lr for n in active],
-            [stream_of[repr(n.spec.data.shapeset), n.spec.seed] for n in active],
-        )
-        trainer = stack
-        if device.type == "cuda" and spec.engine.cuda_graph_steps:
-            x_shape = (len(streams), bs, active[0].model.in_features)
-            trainer = GraphedTrainer(stack, spec.engine.cuda_graph_steps, x_shape)
+        trainer = make_trainer(active, feed)  # anew whenever a net leaves
         while all(n.status == "running" for n in active):
-            stop = min(next_event(n, step) for n in active)
-            n_steps = min(stop - step, CHUNK_STEPS[device.type])
-            costs = trainer.train(*feed.take(n_steps)).cpu()
-            for k, n in enumerate(active):
-                bad = (~torch.isfinite(costs[:, k])).nonzero()
-                if len(bad):  # diverged: leaves the stack, the others go on
-                    at = step + bad[0, 0].item() + 1
-                    log.warning(
-                        "cost not finite at update %d: run diverged: %s", at, n.job.store.dir
-                    )
-                    finish(n, "diverged", at)
+            n_steps = min(min(next_event(n, step) for n in active) - step, feed.chunk_steps)
+            costs = trainer.train(*feed.take(n_steps)).cpu()  # (n_steps, nets)
+            for n, c in zip(active, costs.T, strict=True):
+                if not c.isfinite().all():  # diverged: leaves the stack, the others go on
+                    finish(n, "diverged", step + int((~c.isfinite()).nonzero()[0, 0]) + 1)
             step += n_steps
-            for k, n in enumerate(active):
+            for n, c in zip(active, costs[-1].tolist(), strict=True):
                 if n.status == "running":
-                    measure(n, step, costs[-1, k].item())
+                    measure(n, step, c)
                     if step >= n.total:
                         finish(n, "complete", step)
                     elif step % n.spec.profile.checkpoint_every == 0:
                         save(n, step)
-            bar.update(n_steps * bs)
-            errors = [n.state["metrics"][-1]["test_error"] for n in active if n.state["metrics"]]
-            bar.set_postfix(
-                nets=len(active),
-                loss=f"{statistics.median(costs[-1].tolist()):.3f}",
-                test_err=f"{min(errors, default=math.nan):.3f}",
-            )
+            show_progress(bar, n_steps * bs, active, costs[-1])
     bar.close()
+
+
+def open_feed(nets: list[Net], step: int) -> Feed:
+    """One stream per (data config, seed), shared by the nets that read it (`net.stream`)."""
+    keys = sorted({(repr(n.spec.data.shapeset), n.spec.seed): n for n in nets}.items())
+    for n in nets:
+        n.stream = [k for k, _ in keys].index((repr(n.spec.data.shapeset), n.spec.seed))
+    spec = nets[0].spec
+    device = resolve_device(spec.device)
+    workers = spec.engine.loader_workers if device.type == "cuda" else 0
+    streams = [(n.spec.data.shapeset, n.spec.seed) for _, n in keys]
+    return Feed(streams, spec.optim.batch_size, step, device, workers)
+
+
+def make_trainer(nets: list[Net], feed: Feed):
+    """The stack of `nets`; on CUDA with its steps replayed from CUDA graphs."""
+    stack = NetStack(
+        [n.model for n in nets],
+        [n.spec.loss.name for n in nets],
+        [n.spec.optim.lr for n in nets],
+        [n.stream for n in nets],
+    )
+    graph_steps = nets[0].spec.engine.cuda_graph_steps
+    if stack.device.type == "cuda" and graph_steps:
+        return GraphedTrainer(stack, graph_steps, feed.step_shape)
+    return stack
+
+
+def progress_bar(nets: list[Net], step: int) -> tqdm:
+    spec, end = nets[0].spec, max(n.total for n in nets)
+    return tqdm(
+        total=end * spec.optim.batch_size,
+        initial=step * spec.optim.batch_size,
+        unit="ex",
+        unit_scale=True,
+        disable=not spec.progress or step >= end,
+        dynamic_ncols=True,
+        desc=spec.experiment_name if len(nets) == 1 else f"{len(nets)} nets",
+    )
+
+
+def show_progress(bar: tqdm, examples: int, nets: list[Net], costs: torch.Tensor) -> None:
+    errors = [n.state["metrics"][-1]["test_error"] for n in nets if n.state["metrics"]]
+    bar.update(examples)
+    bar.set_postfix(
+        nets=len(nets),
+        loss=f"{statistics.median(costs.tolist()):.3f}",
+        test_err=f"{min(errors, default=math.nan):.3f}",
+    )
 
 
 def next_event(net: Net, step: int) -> int:

@@ -28,6 +28,11 @@ class Feed:
     ):
         """`streams`: (data config, seed) of each stream, in the stack's stream order."""
         self.batch_size, self.device = batch_size, device
+        n_in = streams[0][0].image_size ** 2
+        self.step_shape = (len(streams), batch_size, n_in)  # one step's inputs
+        # Steps between a stack's progress updates and checks for a non-finite cost: on
+        # CUDA each check waits for the GPU, so it comes less often.
+        self.chunk_steps = 2000 if device.type == "cuda" else 100
         pin = device.type == "cuda"
         self.blocks = [
             iter(

@@ -1,0 +1,95 @@
+"""The CUDA path: the same numbers as the CPU within rounding, and CUDA graphs on or off
+identical. Marked `gpu`: skipped where no CUDA device is present (CI never has one)."""
+
+import copy
+
+import pytest
+import torch
+from conftest import same_records
+
+from experiments import engine
+from experiments.cuda_graph import GraphedTrainer
+from models import LOSSES, MLP
+from models.stack import NetStack
+
+pytestmark = [
+    pytest.mark.gpu,
+    pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device"),
+]
+SETTINGS = [  # activation, loss, init: every activation and loss, both inits
+    (a, loss, i)
+    for a in ("sigmoid", "tanh", "softsign")
+    for loss in sorted(LOSSES)
+    for i in ("standard", "normalized")
+]
+
+
+def _nets(dtype, device, widths=(300, 200)):
+    nets = [
+        MLP(256, list(widths), 9, a, i, seed=k).to(dtype=dtype, device=device)
+        for k, (a, _, i) in enumerate(SETTINGS)
+    ]
+    return nets, [s[1] for s in SETTINGS], [0.02 + 0.01 * k for k in range(len(nets))]
+
+
+def _data(steps, dtype, device):
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(steps, 2, 10, 256, generator=g, dtype=dtype)
+    y = torch.randint(0, 9, (steps, 2, 10), generator=g)
+    return x.to(device), y.to(device)
+
+
+@pytest.mark.parametrize("graphs", [False, True])
+def test_200_updates_on_cuda_agree_with_the_cpu_to_rounding(graphs):
+    # float64: each device rounds differently (cuBLAS sums in another order), ~1e-16 per
+    # operation; over 200 updates of rate <= 0.14 the weights stay within 1e-10.
+    cpu, losses, lrs = _nets(torch.float64, "cpu")
+    gpu = [copy.deepcopy(m).cuda() for m in cpu]
+    streams = [k % 2 for k in range(len(cpu))]
+    x, y = _data(200, torch.float64, "cpu")
+    NetStack(cpu, losses, lrs, streams).train(x, y)
+    stack = NetStack(gpu, losses, lrs, streams)
+    trainer = GraphedTrainer(stack, 40, tuple(x.shape[1:])) if graphs else stack
+    trainer.train(x.cuda(), y.cuda())
+    for a, b in zip(cpu, gpu, strict=True):
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            torch.testing.assert_close(q.cpu(), p, rtol=0, atol=1e-10)
+
+
+def test_cuda_graphs_on_or_off_compute_the_same_bits():
+    eager, losses, lrs = _nets(torch.float32, "cuda")
+    graphed = [copy.deepcopy(m) for m in eager]
+    streams = [k % 2 for k in range(len(eager))]
+    x, y = _data(130, torch.float32, "cuda")  # 3 graph replays of 40, then 10 step by step
+    costs_eager = NetStack(eager, losses, lrs, streams).train(x, y)
+    stack = NetStack(graphed, losses, lrs, streams)
+    costs_graphed = GraphedTrainer(stack, 40, tuple(x.shape[1:])).train(x, y)
+    assert torch.equal(costs_eager, costs_graphed)
+    for a, b in zip(eager, graphed, strict=True):
+        for p, q in zip(a.parameters(), b.parameters(), strict=True):
+            assert torch.equal(p, q)
+
+
+SMALL = ["profile=smoke", "model.depth=3", "model.width=40", "progress=false"]
+
+
+def _runs(compose_cfg, root, extra):
+    jobs = []
+    for i, a in enumerate(("tanh", "sigmoid", "softsign")):
+        with compose_cfg([*SMALL, *extra, f"activation={a}", f"runs_dir={root}"]) as cfg:
+            jobs.append((cfg, str(root / f"run{i}")))
+    return engine.run_jobs(jobs)
+
+
+def test_a_stack_on_cuda_records_the_same_runs_with_or_without_graphs(compose_cfg, tmp_path):
+    on = _runs(compose_cfg, tmp_path / "on", ["device=cuda", "engine.cuda_graph_steps=7"])
+    off = _runs(compose_cfg, tmp_path / "off", ["device=cuda", "engine.cuda_graph_steps=0"])
+    cpu = _runs(compose_cfg, tmp_path / "cpu", ["device=cpu"])
+    assert [r["status"] for r in on + off + cpu] == ["complete"] * 9
+    assert {r["device"] for r in on} == {"cuda:0"}
+    for i in range(3):
+        same_records(tmp_path / "on" / f"run{i}", tmp_path / "off" / f"run{i}")
+        a = engine.RunStore(tmp_path / "on" / f"run{i}").metrics()
+        b = engine.RunStore(tmp_path / "cpu" / f"run{i}").metrics()
+        for m, n in zip(a, b, strict=True):  # float32 on two devices: errors agree closely
+            assert abs(m["test_error"] - n["test_error"]) <= 0.02
