@@ -20,7 +20,10 @@ import math
 import statistics
 import sys
 import time
+import traceback
+from contextlib import closing
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -88,26 +91,29 @@ class Net:
 
 def run_jobs(jobs: list[tuple[DictConfig, str]], max_nets: int = 0) -> list:
     """Train every job (cfg, run_dir); returns per job its summary, or the exception that
-    stopped it (the other jobs go on). `max_nets` bounds a stack (0: no bound)."""
+    stopped it (the other jobs go on). `max_nets` bounds a stack (0: no bound). Jobs that
+    name one run (`optim.lr=1e-2` and `0.01`) train it once and share its result."""
     results: list = [None] * len(jobs)
+    first: dict[Path, int] = {}
     pending: dict[tuple, list[tuple[int, Job]]] = {}
     for i, (cfg, run_dir) in enumerate(jobs):
+        if first.setdefault(Path(run_dir).resolve(), i) != i:
+            continue
         try:
             job = check(cfg, run_dir)
-        except ValueError as e:  # a bad value, or a clash with the stored run
+            if job.store.is_finished():
+                log.info("already %s, skipped: %s", job.store.status(), run_dir)
+                results[i] = job.store.summary()
+            else:
+                pending.setdefault(stack_key(job), []).append((i, job))
+        except Exception as e:  # a bad value or device, a clash, an unreadable record
             results[i] = e
-            continue
-        if job.store.is_finished():
-            log.info("already %s, skipped: %s", job.store.status(), run_dir)
-            results[i] = job.store.summary()
-        else:
-            pending.setdefault(stack_key(job), []).append((i, job))
     for group in pending.values():
         size = max_nets or len(group)
         for at in range(0, len(group), size):
             for i, result in train_jobs(group[at : at + size]):
                 results[i] = result
-    return results
+    return [results[first[Path(run_dir).resolve()]] for _, run_dir in jobs]
 
 
 def check(cfg: DictConfig, run_dir: str) -> Job:
@@ -169,9 +175,11 @@ def resolve_device(name: str) -> torch.device:
 
 def train_jobs(group: list[tuple[int, Job]]):
     """Lock the group's runs, start each net, train them as one stack; yields (index,
-    summary or exception) per job. A run another process holds is left to it."""
+    summary or exception) per job. A run another process holds is left to it; one it
+    finished or moved on since `run_jobs` looked is skipped, or trained in a stack of its
+    own starting update."""
     torch.set_num_threads(max(job.spec.threads for _, job in group) or DEFAULT_THREADS)
-    nets: list[tuple[int, Net]] = []
+    by_step: dict[int, list[tuple[int, Net]]] = {}
     with contextlib.ExitStack() as locks:
         for i, job in group:
             try:
@@ -179,22 +187,30 @@ def train_jobs(group: list[tuple[int, Job]]):
             except BlockingIOError:
                 yield i, RunBusy(f"run {job.store.dir} is being trained by another process")
                 continue
+            except Exception as e:
+                yield i, e
+                continue
+            if job.store.is_finished():
+                yield i, job.store.summary()
+                continue
             try:
-                nets.append((i, start(job)))
+                net = start(job)
             except Exception as e:
                 yield i, fail(job, e)
-        if not nets:
-            return
-        try:
-            train_stack([net for _, net in nets])
-        except Exception as e:  # the whole stack stops: every unfinished run is failed
+                continue
+            by_step.setdefault(net.state["step"], []).append((i, net))
+        for nets in by_step.values():
+            try:
+                train_stack([net for _, net in nets])
+            except Exception as e:  # the stack stops: every unfinished run is failed
+                traceback.clear_frames(e.__traceback__)  # its tensors, graphs, workers go
+                for i, net in nets:
+                    if net.status == "running":
+                        net.status = "failed"
+                        yield i, fail(net.job, e)
             for i, net in nets:
-                if net.status == "running":
-                    net.status = "failed"
-                    yield i, fail(net.job, e)
-        for i, net in nets:
-            if net.status != "failed":
-                yield i, net.job.store.summary()
+                if net.status != "failed":
+                    yield i, net.job.store.summary()
 
 
 def fail(job: Job, error: Exception) -> Exception:
@@ -271,32 +287,30 @@ def train_stack(nets: list[Net]) -> None:
     or its cost stops being finite (the others go on)."""
     step, bs = nets[0].state["step"], nets[0].spec.optim.batch_size
     nets = sorted(nets, key=lambda n: (n.spec.activation.name, n.spec.loss.name))  # groups
-    feed = open_feed(nets, step)
     for n in nets:
         n.stack_size = len(nets)
         if step == 0:
             measure(n, 0, float("nan"))
         if step >= n.total:
             finish(n, "complete", step)
-    bar = progress_bar(nets, step)
-    while active := [n for n in nets if n.status == "running"]:
-        trainer = make_trainer(active, feed)  # anew whenever a net leaves
-        while all(n.status == "running" for n in active):
-            n_steps = min(min(next_event(n, step) for n in active) - step, feed.chunk_steps)
-            costs = trainer.train(*feed.take(n_steps)).cpu()  # (n_steps, nets)
-            for n, c in zip(active, costs.T, strict=True):
-                if not c.isfinite().all():  # diverged: leaves the stack, the others go on
-                    finish(n, "diverged", step + int((~c.isfinite()).nonzero()[0, 0]) + 1)
-            step += n_steps
-            for n, c in zip(active, costs[-1].tolist(), strict=True):
-                if n.status == "running":
-                    measure(n, step, c)
-                    if step >= n.total:
-                        finish(n, "complete", step)
-                    elif step % n.spec.profile.checkpoint_every == 0:
-                        save(n, step)
-            show_progress(bar, n_steps * bs, active, costs[-1])
-    bar.close()
+    with closing(open_feed(nets, step)) as feed, closing(progress_bar(nets, step)) as bar:
+        while active := [n for n in nets if n.status == "running"]:
+            trainer = make_trainer(active, feed)  # anew whenever a net leaves
+            while all(n.status == "running" for n in active):
+                n_steps = min(min(next_event(n, step) for n in active) - step, feed.chunk_steps)
+                costs = trainer.train(*feed.take(n_steps)).cpu()  # (n_steps, nets)
+                for n, c in zip(active, costs.T, strict=True):
+                    if not c.isfinite().all():  # diverged: leaves the stack
+                        finish(n, "diverged", step + int((~c.isfinite()).nonzero()[0, 0]) + 1)
+                step += n_steps
+                for n, c in zip(active, costs[-1].tolist(), strict=True):
+                    if n.status == "running":
+                        measure(n, step, c)
+                        if step >= n.total:
+                            finish(n, "complete", step)
+                        elif step % n.spec.profile.checkpoint_every == 0:
+                            save(n, step)
+                show_progress(bar, n_steps * bs, active, costs[-1])
 
 
 def open_feed(nets: list[Net], step: int) -> Feed:
@@ -391,8 +405,8 @@ def error_rate(model: MLP, data: ShapesetSet) -> float:
 def save(net: Net, step: int) -> None:
     state, store = net.state, net.job.store
     # The weights are views of the stack's tensors: copied, so a checkpoint holds one net.
-    weights = {
-        k: v.detach().clone(memory_format=torch.contiguous_format)
+    weights = {  # on the CPU: a checkpoint's copy need not hold GPU memory
+        k: v.detach().to("cpu", memory_format=torch.contiguous_format, copy=True)
         for k, v in net.model.state_dict().items()
     }
     state.update(step=step, wall=time.perf_counter() - net.t0, model=weights)

@@ -51,6 +51,11 @@ class Feed:
         ]
         self.left: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * len(streams)
 
+    def close(self) -> None:
+        """Let the rendering workers go (a stack that stops early must not keep them)."""
+        self.blocks.clear()
+        self.left.clear()
+
     def take(self, steps: int) -> tuple[torch.Tensor, torch.Tensor]:
         """The next `steps` mini-batches of every stream, on the device:
         x (steps, streams, B, n_in) and y (steps, streams, B)."""

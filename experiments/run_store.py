@@ -15,6 +15,7 @@ import fcntl
 import io
 import json
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -105,10 +106,9 @@ class RunStore:
     def checkpoint_step(self) -> int:
         """The update the checkpoint was taken at (0 without one), read without loading
         the weights (memory-mapped)."""
-        p = self.path("checkpoint.pt")
-        if not p.exists():
+        if not self.path("checkpoint.pt").exists():
             return 0
-        return int(torch.load(p, map_location="cpu", weights_only=True, mmap=True)["step"])
+        return int(self._load_checkpoint(mmap=True)["step"])
 
     def remove_leftovers(self) -> None:
         """Temp files of atomic writes that a kill interrupted (never renamed into place)."""
@@ -116,11 +116,17 @@ class RunStore:
             tmp.unlink(missing_ok=True)
 
     def checkpoint(self) -> dict | None:
+        return self._load_checkpoint() if self.path("checkpoint.pt").exists() else None
+
+    def _load_checkpoint(self, mmap: bool = False) -> dict:
         p = self.path("checkpoint.pt")
-        if not p.exists():
-            return None
-        # weights_only: a checkpoint is data, never code to run.
-        return torch.load(p, map_location="cpu", weights_only=True)
+        try:  # weights_only: a checkpoint is data, never code to run
+            return torch.load(p, map_location="cpu", weights_only=True, mmap=mmap)
+        except Exception as e:
+            raise ValueError(
+                f"{p}: unreadable checkpoint ({type(e).__name__}: {e}); delete it to train "
+                "this run again from the start"
+            ) from e
 
     def metrics(self) -> list[dict]:
         with open(self.path("metrics.csv"), newline="") as f:
@@ -129,3 +135,15 @@ class RunStore:
     def probes(self) -> dict[str, np.ndarray]:
         with np.load(self.path("probes.npz"), allow_pickle=False) as z:
             return {k: z[k] for k in z.files}
+
+
+def discard_if_empty(run_dir: Path, runs_dir: Path) -> None:
+    """Remove what Hydra created for a job refused before it started (.hydra/, the log)
+    and the folders that leaves empty up to `runs_dir`."""
+    run_dir, runs_dir = Path(run_dir).resolve(), Path(runs_dir).resolve()
+    if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= {".hydra", "train.log"}:
+        shutil.rmtree(run_dir)
+        for parent in run_dir.parents:
+            if parent == runs_dir or not parent.is_relative_to(runs_dir) or any(parent.iterdir()):
+                break
+            parent.rmdir()

@@ -12,7 +12,6 @@ stacks (hydra_plugins/lockstep_launcher).
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from omegaconf import DictConfig
 import hydra_plugins.lockstep_launcher.lockstep_launcher  # noqa: F401
 from experiments import schema
 from experiments.engine import RunBusy, run_jobs
+from experiments.run_store import discard_if_empty
 
 __all__ = ["RunBusy", "launcher_threads", "main", "run"]
 
@@ -62,25 +62,15 @@ def main(cfg: DictConfig) -> None:
     if cfg.threads == 0:  # parallel jobs must not each start a thread per core
         cfg.threads = launcher_threads(hc.launcher)
     if hc.mode == RunMode.RUN and hc.sweeper.params:
-        _discard_if_empty(run_dir, Path(cfg.runs_dir))
+        discard_if_empty(run_dir, Path(cfg.runs_dir))
         sys.exit(f"error: this experiment sweeps {dict(hc.sweeper.params)}: run it with -m")
     try:
         run(cfg, run_dir)
     except ValueError as e:  # a bad config value or device, found before any work
-        _discard_if_empty(run_dir, Path(cfg.runs_dir))
+        discard_if_empty(run_dir, Path(cfg.runs_dir))
         if hc.mode == RunMode.MULTIRUN:
             raise  # Hydra records the failed job and the sweep goes on with the others
         sys.exit(f"error: {e}")
-
-
-def _discard_if_empty(run_dir: Path, runs_dir: Path) -> None:
-    """Remove what Hydra created for a job refused before it started (.hydra/, the log)."""
-    if run_dir.is_dir() and {p.name for p in run_dir.iterdir()} <= {".hydra", "train.log"}:
-        shutil.rmtree(run_dir)
-        for parent in run_dir.parents:  # and the folders left empty above it
-            if parent == runs_dir or not parent.is_relative_to(runs_dir) or any(parent.iterdir()):
-                break
-            parent.rmdir()
 
 
 if __name__ == "__main__":

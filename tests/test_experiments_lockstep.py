@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import same_records
 
 from experiments import engine, train
@@ -174,3 +175,31 @@ def test_the_lockstep_launcher_composes_and_refuses_a_negative_bound(compose_cfg
     )
     assert done.returncode != 0 and "max_nets=-1" in done.stderr
     assert not list(tmp_path.rglob("summary.json"))
+
+
+def test_a_corrupt_checkpoint_is_refused_by_name_and_the_others_train(compose_cfg, tmp_path):
+    jobs = _jobs(compose_cfg, tmp_path, MIXED[:2])
+    (tmp_path / "run0").mkdir()
+    (tmp_path / "run0" / "checkpoint.pt").write_bytes(b"\x50\x4b not a whole zip file")
+    results = engine.run_jobs(jobs)
+    assert isinstance(results[0], ValueError)
+    assert "run0/checkpoint.pt: unreadable checkpoint" in str(results[0])
+    assert results[1]["status"] == "complete"
+    with pytest.raises(ValueError, match="delete it to train this run again"):
+        train.run(*jobs[0])
+
+
+def test_two_jobs_naming_one_run_train_it_once(compose_cfg, tmp_path):
+    (a, run_dir), (b, _) = _jobs(compose_cfg, tmp_path, [MIXED[0], MIXED[0]])
+    first, second = engine.run_jobs([(a, run_dir), (b, run_dir)])
+    assert first == second and first["status"] == "complete" and first["stack_size"] == 1
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_jobs_refused_by_the_lockstep_launcher_leave_no_folder(tmp_path):
+    cmd = [*_lockstep_cmd(tmp_path), "profile.examples=400"]
+    done = subprocess.run([*cmd, "device=cuda"], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode != 0 and "no CUDA device" in done.stdout + done.stderr
+    assert {p.name for p in tmp_path.iterdir()} <= {"multirun.yaml"}  # no run folders
+    subprocess.run([*cmd, "device=cpu"], cwd=REPO, check=True, capture_output=True)
+    assert len(list(tmp_path.rglob("summary.json"))) == 3

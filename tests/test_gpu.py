@@ -40,12 +40,13 @@ def _data(steps, dtype, device):
 
 
 @pytest.mark.parametrize("graphs", [False, True])
-def test_200_updates_on_cuda_agree_with_the_cpu_to_rounding(graphs):
+@pytest.mark.parametrize("shared", [False, True])
+def test_200_updates_on_cuda_agree_with_the_cpu_to_rounding(graphs, shared):
     # float64: each device rounds differently (cuBLAS sums in another order), ~1e-16 per
     # operation; over 200 updates of rate <= 0.14 the weights stay within 1e-10.
     cpu, losses, lrs = _nets(torch.float64, "cpu")
     gpu = [copy.deepcopy(m).cuda() for m in cpu]
-    streams = [k % 2 for k in range(len(cpu))]
+    streams = [0 if shared else k % 2 for k in range(len(cpu))]  # shared: batch stride 0
     x, y = _data(200, torch.float64, "cpu")
     NetStack(cpu, losses, lrs, streams).train(x, y)
     stack = NetStack(gpu, losses, lrs, streams)
@@ -75,8 +76,8 @@ SMALL = ["profile=smoke", "model.depth=3", "model.width=40", "progress=false"]
 
 def _runs(compose_cfg, root, extra):
     jobs = []
-    for i, a in enumerate(("tanh", "sigmoid", "softsign")):
-        with compose_cfg([*SMALL, *extra, f"activation={a}", f"runs_dir={root}"]) as cfg:
+    for i, over in enumerate(["activation=tanh", "activation=sigmoid", "optim.lr=1e38"]):
+        with compose_cfg([*SMALL, *extra, over, f"runs_dir={root}"]) as cfg:
             jobs.append((cfg, str(root / f"run{i}")))
     return engine.run_jobs(jobs)
 
@@ -85,11 +86,16 @@ def test_a_stack_on_cuda_records_the_same_runs_with_or_without_graphs(compose_cf
     on = _runs(compose_cfg, tmp_path / "on", ["device=cuda", "engine.cuda_graph_steps=7"])
     off = _runs(compose_cfg, tmp_path / "off", ["device=cuda", "engine.cuda_graph_steps=0"])
     cpu = _runs(compose_cfg, tmp_path / "cpu", ["device=cpu"])
-    assert [r["status"] for r in on + off + cpu] == ["complete"] * 9
+    for runs in (on, off, cpu):  # the third net diverges, leaves the stack, and is recaptured
+        assert [r["status"] for r in runs] == ["complete", "complete", "diverged"]
     assert {r["device"] for r in on} == {"cuda:0"}
+    assert on[2]["updates"] == cpu[2]["updates"]
     for i in range(3):
         same_records(tmp_path / "on" / f"run{i}", tmp_path / "off" / f"run{i}")
+    for i in range(2):  # the same examples in the same order: losses agree to rounding
         a = engine.RunStore(tmp_path / "on" / f"run{i}").metrics()
         b = engine.RunStore(tmp_path / "cpu" / f"run{i}").metrics()
-        for m, n in zip(a, b, strict=True):  # float32 on two devices: errors agree closely
+        assert len(a) == len(b)
+        for m, n in zip(a[1:], b[1:], strict=True):
+            assert m["train_loss"] == pytest.approx(n["train_loss"], rel=1e-3)
             assert abs(m["test_error"] - n["test_error"]) <= 0.02

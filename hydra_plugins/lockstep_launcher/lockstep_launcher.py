@@ -9,7 +9,10 @@ and .hydra/ record), then all of them go to `experiments.engine.run_jobs`, which
 complete runs, groups the others into stacks of nets of one shape, device, batch size and
 starting update (at most `max_nets` each), resumes interrupted runs and trains each stack
 in one process. Every job still gets its own run directory and its own JobReturn, so the
-sweeper, the callbacks and a later rerun see ordinary Hydra jobs.
+sweeper, the callbacks and a later rerun see ordinary Hydra jobs. Unlike the basic
+launcher it does not call the task function per job (the engine trains them), writes no
+per-job log file (log lines name their run) and applies neither `hydra.job.env_set` nor
+`hydra.job.chdir` (the suite never depends on the working directory).
 """
 
 import logging
@@ -59,12 +62,16 @@ class LockstepLauncher(Launcher):
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
         from experiments.engine import run_jobs  # the suite's engine; imported when used
+        from experiments.run_store import discard_if_empty
 
         setup_globals()
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
         log.info(f"Launching {len(job_overrides)} jobs in lockstep (max_nets={self.max_nets})")
+        outer = HydraConfig.instance().cfg
         configs = [self._job_config(i, o) for i, o in enumerate(job_overrides, initial_job_idx)]
+        if outer is not None:
+            HydraConfig.instance().set_config(outer)
         for cfg in configs:
             self.hydra_context.callbacks.on_job_start(config=cfg, task_function=self.task_function)
         results = run_jobs([(cfg, cfg.hydra.runtime.output_dir) for cfg in configs], self.max_nets)
@@ -83,6 +90,8 @@ class LockstepLauncher(Launcher):
             )
             self.hydra_context.callbacks.on_job_end(config=cfg, job_return=ret)
             returns.append(ret)
+            if ret.status == JobStatus.FAILED:  # refused before it started: no empty folder
+                discard_if_empty(Path(cfg.hydra.runtime.output_dir), Path(cfg.runs_dir))
         return returns
 
     def _job_config(self, idx: int, overrides: Sequence[str]) -> DictConfig:
