@@ -47,7 +47,7 @@ def register_activation(
     overwrite: bool = False,
 ) -> Activation:
     """Add an activation so that models and analyses can use it by name; training it with
-    the fused engine (experiments.engine) needs `output_derivative`, f' in terms of f(s)."""
+    the fused step (models.stack) needs `output_derivative`, f' in terms of f(s)."""
     lo, hi = output_range
     if not lo < hi:
         raise ValueError(f"output_range must satisfy lo < hi, got {output_range!r}")
@@ -70,8 +70,7 @@ def sigmoid(s: torch.Tensor) -> torch.Tensor:
 
 def sigmoid_derivative(s: torch.Tensor) -> torch.Tensor:
     """sigma(s) (1 - sigma(s)); equals 1/4 at 0, so sigmoid is outside the §4.2.1 theory."""
-    z = torch.sigmoid(s)
-    return z * (1 - z)
+    return sigmoid_output_derivative(torch.sigmoid(s))
 
 
 def sigmoid_output_derivative(z: torch.Tensor) -> torch.Tensor:
@@ -86,7 +85,7 @@ def tanh(s: torch.Tensor) -> torch.Tensor:
 
 def tanh_derivative(s: torch.Tensor) -> torch.Tensor:
     """1 - tanh(s)^2."""
-    return 1 - torch.tanh(s) ** 2
+    return tanh_output_derivative(torch.tanh(s))
 
 
 def tanh_output_derivative(z: torch.Tensor) -> torch.Tensor:

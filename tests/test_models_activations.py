@@ -41,6 +41,16 @@ def test_derivative_matches_autograd(name):
     assert torch.allclose(act.derivative(x.detach()), grad, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("name", sorted(CLOSED_FORMS))
+def test_derivative_from_the_output_matches_autograd(name):
+    # What the fused step uses: f'(s) computed from z = f(s) alone.
+    act = get_activation(name)
+    x = torch.linspace(-6, 6, 241, dtype=torch.float64, requires_grad=True)
+    (grad,) = torch.autograd.grad(act.fn(x).sum(), x)
+    z = act.fn(x.detach())
+    assert torch.allclose(act.output_derivative(z), grad, rtol=1e-9, atol=1e-15)
+
+
 def test_softsign_matches_torch():
     x = torch.linspace(-5, 5, 101)
     assert torch.allclose(get_activation("softsign").fn(x), torch.nn.functional.softsign(x))
