@@ -61,16 +61,20 @@ def assert_params_close(a, b, rtol, atol):
         torch.testing.assert_close(p.detach(), q.detach(), rtol=rtol, atol=atol, msg=name)
 
 
-@pytest.mark.parametrize("batched", [False, True])
-def test_fifty_updates_of_mixed_nets_equal_autograd_and_sgd_in_float64(batched):
-    nets, lrs, streams = make_nets(SETTINGS, torch.float64)
-    data = list(batches(50, torch.float64))
-    expected = reference(nets, SETTINGS, lrs, streams, data)
-    stack = NetStack(nets, [s[1] for s in SETTINGS], lrs, streams, batched=batched)
+def assert_float64_steps_equal_the_reference(settings, steps: int, batched: bool):
+    nets, lrs, streams = make_nets(settings, torch.float64)
+    data = list(batches(steps, torch.float64))
+    expected = reference(nets, settings, lrs, streams, data)
+    stack = NetStack(nets, [s[1] for s in settings], lrs, streams, batched=batched)
     for x, y in data:
         stack.step(x, y)
     for got, want in zip(nets, expected, strict=True):  # the MLPs show the stack's weights
         assert_params_close(got, want, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_fifty_updates_of_mixed_nets_equal_autograd_and_sgd_in_float64(batched):
+    assert_float64_steps_equal_the_reference(SETTINGS, 50, batched)
 
 
 def test_float32_stays_within_rounding_of_the_float64_reference():
@@ -123,14 +127,7 @@ def test_a_loss_without_a_closed_form_gradient_trains_through_autograd():
     try:
         assert "cross_entropy_by_autograd" not in LOSS_GRADIENTS
         settings = [("tanh", "cross_entropy_by_autograd", "normalized")] * 2
-        nets, lrs, streams = make_nets(settings, torch.float64)
-        data = list(batches(20, torch.float64))
-        expected = reference(nets, settings, lrs, streams, data)
-        stack = NetStack(nets, [s[1] for s in settings], lrs, streams, batched=True)
-        for x, y in data:
-            stack.step(x, y)
-        for got, want in zip(nets, expected, strict=True):
-            assert_params_close(got, want, rtol=0, atol=1e-12)
+        assert_float64_steps_equal_the_reference(settings, 20, batched=True)
     finally:
         LOSSES.pop("cross_entropy_by_autograd")
 
