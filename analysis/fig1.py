@@ -26,7 +26,8 @@ def draw(rows: int = 4, cols: int = 8, seed: int = 0, image_size: int = 64):
     fig.suptitle("Fig. 1 - Shapeset-3x2 examples", fontsize=11)
     stamp(
         fig,
-        f"image size {image_size} px (training uses 32), hard edges, test split "
+        f"image size {image_size} px (training uses 32), hard edges filled as the author's "
+        f"pygame drew them (fill={cfg.fill}), test split "
         f"examples 0-{rows * cols - 1}, seed {seed}; Glorot & Bengio (2010) Fig. 1",
     )
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))

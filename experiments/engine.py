@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 
 # Keys that change speed or where files go, never what a run is.
 SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine")
+# Options added after runs were stored, with the value those older runs were made with: a
+# stored config without the key is compared as if it held this value.
+BEFORE_THE_OPTION = {"data.shapeset.fill": "centers"}
 # Torch's thread count when this process started. Set again for every stack: a launcher
 # that reuses worker processes (joblib's loky) must not carry one job's count into the next.
 DEFAULT_THREADS = torch.get_num_threads()
@@ -143,8 +146,12 @@ def task_overrides(cfg: DictConfig) -> list[str]:
 
 
 def differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
-    """Keys whose values differ; keys only one side has (schema grew) are not compared."""
+    """Keys whose values differ; a key only one side has (the schema grew) is compared only
+    where BEFORE_THE_OPTION says what a run stored without it was made with."""
     out = []
+    for k in current.keys() - stored.keys():
+        if f"{prefix}{k}" in BEFORE_THE_OPTION:
+            stored = {**stored, k: BEFORE_THE_OPTION[f"{prefix}{k}"]}
     for k in stored.keys() & current.keys():
         a, b, key = stored[k], current[k], f"{prefix}{k}"
         if key.split(".")[0] in SPEED_ONLY:

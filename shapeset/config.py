@@ -25,6 +25,7 @@ SHAPE_NAMES: tuple[str, ...] = ("triangle", "parallelogram", "ellipse")
 SHAPE_VERTICES: tuple[int, ...] = (3, 4, 20)
 SPLITS: tuple[str, ...] = ("train", "valid", "test")
 PIXEL_RANGES: tuple[str, ...] = ("0..1", "-1..1")
+FILLS: tuple[str, ...] = ("author", "centers")  # the rules of shapeset/raster.py
 # 8-bit grey ranges: 0.45 * 255 and 0.55 * 255 truncated, as in the author's code.
 DARK_GREYS: tuple[int, int] = (0, 114)
 LIGHT_GREYS: tuple[int, int] = (140, 255)
@@ -38,6 +39,9 @@ class ShapesetConfig:
     image_size: int = 32  # pixels per side (the paper trains at 32; Fig. 1 shows 64)
     pixel_range: str = "0..1"  # "0..1" (the author's training config) or "-1..1"
     antialias: bool = False  # hard edges as in the author's images; True: 4x4 supersampling
+    # Which pixels an object covers (shapeset/raster.py): "author" = as his pygame drew them,
+    # "centers" = pixel centres inside. Decides the hard-edge image and the overlap rule.
+    fill: str = "author"
     max_overlap: float = 0.5  # the 2nd object may cover at most this share of the 1st's pixels
     max_rejections: int = 50  # rejected placements of the 2nd object before it is dropped
     min_objects: int = 1
@@ -63,6 +67,8 @@ def validate(cfg: ShapesetConfig) -> ShapesetConfig:
     """Raise a ValueError naming the first bad option; return cfg unchanged otherwise."""
     if int(cfg.image_size) != cfg.image_size or cfg.image_size < MIN_IMAGE_SIZE:
         _fail("image_size", cfg.image_size, f"must be an integer >= {MIN_IMAGE_SIZE} pixels")
+    if cfg.fill not in FILLS:
+        _fail("fill", cfg.fill, f"must be one of {FILLS}")
     if cfg.pixel_range not in PIXEL_RANGES:
         _fail("pixel_range", cfg.pixel_range, f"must be one of {PIXEL_RANGES}")
     if not 0.0 <= cfg.max_overlap <= 1.0:

@@ -110,7 +110,7 @@ def generate(cfg: ShapesetConfig, seed: int, split: str, indices) -> ShapesetBat
         area0 = raster.span_area(first[todo, 0], last[todo, 0])
         for attempt in range(cfg.max_rejections if obj else 1):
             pts = _placed(cfg, keys[todo], t, sector, rotation, obj, attempt)
-            f_new, l_new = raster.polygon_spans(pts, n, size)
+            f_new, l_new = raster.polygon_spans(pts, n, size, fill=cfg.fill)
             covered = raster.span_intersection(first[todo, 0], last[todo, 0], f_new, l_new)
             ok = covered <= cfg.max_overlap * area0  # always true for the first object
             done = todo[ok]

@@ -83,6 +83,22 @@ def test_a_bad_job_fails_alone(compose_cfg, tmp_path):
     assert results[1]["status"] == "complete"
 
 
+def test_a_run_stored_before_the_fill_option_counts_as_pixel_centre_filled(compose_cfg, tmp_path):
+    """Older runs hold no `data.shapeset.fill`; they were drawn by pixel centres, so they
+    are refused for the author's fill (the default now) and kept for `fill=centers`."""
+    import yaml
+
+    old = tmp_path / "old"
+    with compose_cfg([*SMALL, "data.shapeset.fill=centers"]) as cfg:
+        config = engine.check(cfg, str(old)).config
+    del config["data"]["shapeset"]["fill"]
+    RunStore(old).write_text("config.yaml", yaml.safe_dump(config, sort_keys=False))
+    with compose_cfg(SMALL) as cfg, pytest.raises(ValueError, match="fill: stored 'centers'"):
+        engine.check(cfg, str(old))
+    with compose_cfg([*SMALL, "data.shapeset.fill=centers"]) as cfg:
+        engine.check(cfg, str(old))  # the same run: no error
+
+
 def _lockstep_cmd(runs_dir: Path) -> list[str]:
     return [
         sys.executable,

@@ -19,6 +19,7 @@ from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream, generate
         ({"image_size": 7}, "image_size"),
         ({"image_size": 8, "scale_max": 0.8}, "scale_max"),
         ({"pixel_range": "0..255"}, "pixel_range"),
+        ({"fill": "edges"}, "fill"),
         ({"max_rejections": 0}, "max_rejections"),
         ({"margin": -1}, "margin"),
         ({"rotation_steps": -1}, "rotation_steps"),
@@ -28,6 +29,18 @@ from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream, generate
 def test_invalid_option_is_named(options, named):
     with pytest.raises(ValueError, match=named):
         ShapesetConfig(**options)
+
+
+def test_raster_refuses_an_unknown_fill_and_subsamples_of_the_authors():
+    import numpy as np
+
+    from shapeset import raster
+
+    square = np.array([[[2.0, 2.0], [6.0, 2.0], [6.0, 6.0], [2.0, 6.0]]])
+    with pytest.raises(ValueError, match="fill"):
+        raster.polygon_spans(square, np.array([4]), 8, fill="edges")
+    with pytest.raises(ValueError, match="sub"):
+        raster.polygon_spans(square, np.array([4]), 8, sub=4, fill="author")
 
 
 def test_smallest_image_is_accepted_with_objects_that_fit():
