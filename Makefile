@@ -16,6 +16,10 @@ THREADS ?= 2
 LAUNCHER ?= $(if $(shell command -v nvidia-smi 2>/dev/null),lockstep,basic)
 MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=$(LAUNCHER)
 SWEEP := $(MULTIRUN) profile=$(PROFILE)
+# The learning-rate search: stage 1 (every model x rate, seed 0), then stage 2 (more seeds
+# for the rates stage 1 cannot tell apart), always in lockstep stacks.
+LR_SEARCH := $(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=lockstep \
+  experiment=lr_search progress=false
 # The design grid (`make sweep-grid`): its budget, seeds, parallel jobs and their threads,
 # and GRID for any extra override, e.g. GRID="model.depth=1,3,5 loss=quadratic".
 GRID_PROFILE ?= grid
@@ -74,11 +78,13 @@ reproduce-fig8: runs-at-init ## Fig. 8: weight-gradient histograms just after in
 reproduce-jacobian: runs-at-init ## mean Jacobian singular values at init -> results/jacobian.md
 	$(PY) -m analysis.jacobian_table
 
-lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (~35 min)
-	$(MULTIRUN) experiment=lr_search progress=false
-	$(MULTIRUN) experiment=lr_search activation=sigmoid init=standard \
-	  model.depth=4 progress=false
+lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (hours)
+	$(LR_SEARCH)
+	$(LR_SEARCH) activation=sigmoid init=standard model.depth=4
+	$(PY) -m analysis.lr_search --plan > .lr_search_stage2
+	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
 	$(PY) -m analysis.lr_search
+	@rm -f .lr_search_stage2
 
 reproduce-fig2: $(STAMP) ## Fig. 2: sigmoid 4 layers, mean activations over training (PROFILE=quick|paper)
 	$(SWEEP) experiment=fig2

@@ -11,6 +11,7 @@ is listed with the command that makes them.
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 import numpy as np
@@ -291,7 +292,8 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
         *[f"| {c.claim} | {c.verdict} |" for c in checks],
         "",
     ]
-    tail = ["## Not reproduced", ""]
+    tail = learning_rate_lines(REPO_ROOT / "results" / "lr_search.json")
+    tail += ["## Not reproduced", ""]
     tail += [f"- {what}: {why}." for what, why in NOT_REPRODUCED]
     tail += [
         "",
@@ -301,6 +303,32 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
         "",
     ]
     return "\n".join(head + sections + tail)
+
+
+def learning_rate_lines(path: Path) -> list[str]:
+    """Each model's rate as `make lr-search` chose it, and where the choice is a tie."""
+    lines = ["## Learning rates", ""]
+    if not path.exists():
+        return [*lines, "No `results/lr_search.json`: run `make lr-search`.", ""]
+    record = json.loads(path.read_text())
+    lines += [
+        f"Chosen per model by `make lr-search` after {record['budget']:,} examples per "
+        "candidate, by the rule stated in `results/lr_search.md` (every candidate is there). "
+        "A tie: the runner-up is within 2 standard errors, so the choice is not settled at "
+        "that budget.",
+        "",
+        "| model | rate | verdict | runner-up | margin (SE) |",
+        "|---|---|---|---|---|",
+    ]
+    for key, d in record["decisions"].items():
+        ru, m = d["runner_up"], d["margin_se"]
+        lines.append(
+            f"| {key} | {d['chosen']:g} | {d['verdict']} | {'-' if ru is None else f'{ru:g}'} "
+            f"| {'-' if m is None else f'{m:.1f}'} |"
+        )
+    ties = [k for k, d in record["decisions"].items() if d["verdict"] in ("tie", "at chance")]
+    lines += ["", f"Still a tie: {', '.join(ties) if ties else 'none'}.", ""]
+    return lines
 
 
 def _seen(runs_dir, profile: str) -> str:

@@ -1,24 +1,143 @@
-"""Choosing learning rates from hand-made search summaries."""
+"""The learning-rate rule on hand-made search results, against scores and standard errors
+worked out here from their definitions (README, "Learning rates")."""
 
-from analysis.lr_search import choose
+import json
+import math
+import statistics
+
+import pytest
+import yaml
+
+from analysis import lr_search
+from analysis.lr_search import Candidate, decide
+
+N = 10_000  # validation examples
 
 
-def _s(final, status="complete", n=2000):
-    return {"final_valid_error": final, "status": status, "valid_size": n}
+def _model(**errors_by_lr) -> dict[float, Candidate]:
+    """lr (as 'lr0_03' -> 0.03) -> a list of errors for seeds 0, 1, ... (None: diverged)."""
+    out = {}
+    for name, errors in errors_by_lr.items():
+        lr = float(name[2:].replace("_", "."))
+        c = Candidate(lr, valid_size=N)
+        for seed, e in enumerate(errors):
+            if e is None:
+                c.failed.append(seed)
+            else:
+                c.errors[seed] = e
+        out[lr] = c
+    return out
 
 
-def test_the_largest_rate_within_one_standard_error_of_the_best_wins():
-    # best 0.30 on 2000 examples: standard error sqrt(0.3 * 0.7 / 2000) = 0.0102
-    assert choose({0.01: _s(0.50), 0.1: _s(0.30), 0.3: _s(0.40)}) == 0.1
-    assert choose({0.01: _s(0.30), 0.03: _s(0.31), 0.1: _s(0.311)}) == 0.03
-    assert (
-        choose(
-            {0.01: _s(0.30), 0.03: _s(0.31)},
+def _se(errors) -> float:
+    p = sum(errors) / len(errors)
+    spread = statistics.stdev(errors) if len(errors) > 1 else 0.0
+    return max(math.sqrt(p * (1 - p) / N), spread) / math.sqrt(len(errors))
+
+
+def test_a_rate_told_apart_on_seed_0_wins_with_its_margin():
+    d = decide(_model(lr0_01=[0.50], lr0_1=[0.30], lr0_3=[0.40]))
+    assert (d.chosen, d.runner_up, d.verdict, d.stage2) == (0.1, 0.3, "clear", [])
+    assert d.margin_se == pytest.approx(0.10 / math.hypot(_se([0.30]), _se([0.40])))
+
+
+def test_rates_within_two_se_go_to_stage_2_best_first_at_most_three():
+    # SE on 10,000 examples ~0.0046 each: 0.305, 0.306, 0.309 are all within 2 SE of 0.300.
+    d = decide(_model(lr0_01=[0.300], lr0_03=[0.305], lr0_1=[0.306], lr0_3=[0.309], lr1=[0.5]))
+    assert d.verdict == "stage 2 pending" and d.chosen is None
+    assert d.stage2 == [0.01, 0.03, 0.1]
+
+
+def test_stage_2_ranks_by_the_mean_over_three_seeds_and_reports_a_tie():
+    d = decide(
+        _model(
+            lr0_01=[0.300, 0.320, 0.310],
+            lr0_03=[0.305, 0.300, 0.302],
+            lr0_1=[0.306, 0.330, 0.340],
+            lr0_3=[0.309],
         )
-        == 0.03
     )
+    assert (d.chosen, d.runner_up) == (0.03, 0.01)  # mean 0.3023 beats 0.3100
+    expected = (0.310 - 0.3023333) / math.hypot(_se([0.305, 0.300, 0.302]), _se([0.3, 0.32, 0.31]))
+    assert d.margin_se == pytest.approx(expected, rel=1e-4)
+    assert expected < 2 and d.verdict == "tie"
 
 
-def test_diverged_or_failed_candidates_never_win():
-    assert choose({0.3: _s(0.1, "diverged"), 0.1: _s(0.5)}) == 0.1
-    assert choose({0.3: _s(0.1, "diverged"), 1.0: _s(0.2, "failed")}) is None
+def test_a_rate_that_diverged_on_any_seed_never_wins():
+    d = decide(_model(lr0_1=[0.300, None, 0.29], lr0_03=[0.302, 0.31, 0.31]))
+    assert d.chosen == 0.03 and d.verdict == "clear" and d.runner_up is None
+    assert decide(_model(lr0_3=[None], lr1=[None])).verdict == "none finished"
+
+
+def test_when_every_rate_is_stuck_at_chance_the_largest_finished_one_is_taken():
+    chance = 5 / 6
+    d = decide(_model(lr0_01=[chance], lr0_1=[chance - 0.005], lr0_3=[chance], lr1=[None]))
+    assert (d.chosen, d.verdict, d.stage2) == (0.3, "at chance", [])
+
+
+def test_an_exact_tie_goes_to_the_larger_rate():
+    assert decide(_model(lr0_01=[0.4, 0.4, 0.4], lr0_1=[0.4, 0.4, 0.4])).chosen == 0.1
+
+
+def _run(root, act, lr, seed, status="complete", error=0.5):
+    d = root / "lr_search" / f"{act},lr={lr}" / f"seed={seed}"
+    d.mkdir(parents=True)
+    config = {
+        "activation": {"name": act},
+        "init": {"name": "normalized"},
+        "model": {"depth": 5},
+        "optim": {"lr": lr},
+        "seed": seed,
+        "profile": {"valid_size": N, "examples": 250_000},
+    }
+    (d / "config.yaml").write_text(yaml.safe_dump(config))
+    (d / "summary.json").write_text(json.dumps({"status": status, "final_valid_error": error}))
+
+
+def test_plan_names_stage_2_and_the_tables_wait_for_it(tmp_path, capsys, monkeypatch):
+    _run(tmp_path, "tanh", 0.1, 0, error=0.300)
+    _run(tmp_path, "tanh", 0.03, 0, error=0.302)
+    _run(tmp_path, "tanh", 1.0, 0, status="diverged", error=None)
+    _run(tmp_path, "softsign", 0.1, 0, error=0.300)
+    _run(tmp_path, "softsign", 0.03, 0, error=0.400)
+    lr_search.main(["--runs-dir", str(tmp_path), "--plan"])
+    plan = capsys.readouterr().out.splitlines()
+    assert plan == ["activation=tanh init=normalized model.depth=5 optim.lr=0.1,0.03 seed=1,2"]
+    with pytest.raises(SystemExit, match="stage 2 has not run for tanh-normalized-d5"):
+        lr_search.main(["--runs-dir", str(tmp_path)])
+
+
+def test_the_chosen_rates_reach_the_table_optim_lr_reads(tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    for seed, (a, b) in enumerate([(0.300, 0.302), (0.31, 0.30), (0.30, 0.30)]):
+        _run(runs, "tanh", 0.1, seed, error=a)
+        _run(runs, "tanh", 0.03, seed, error=b)
+    _run(runs, "softsign", 0.1, 0, error=0.300)
+    _run(runs, "softsign", 0.03, 0, error=0.400)
+    (tmp_path / "results").mkdir()
+    monkeypatch.setattr(lr_search, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(lr_search, "TABLE", tmp_path / "learning_rates.yaml")
+    lr_search.main(["--runs-dir", str(runs)])
+    rates = yaml.safe_load((tmp_path / "learning_rates.yaml").read_text())["rates"]
+    # tanh: means 0.3033 (0.1) vs 0.3007 (0.03); softsign: 0.1 clear on seed 0
+    assert rates == {"tanh-normalized-d5": 0.03, "softsign-normalized-d5": 0.1}
+    record = json.loads((tmp_path / "results" / "lr_search.json").read_text())["decisions"]
+    assert record["tanh-normalized-d5"]["verdict"] == "tie"
+    assert record["tanh-normalized-d5"]["stage2"] == [0.1, 0.03]
+    assert "**30.07 ±" in (tmp_path / "results" / "lr_search.md").read_text()
+
+
+def test_the_report_names_the_ties(tmp_path):
+    from analysis.report import learning_rate_lines
+
+    assert "run `make lr-search`" in "\n".join(learning_rate_lines(tmp_path / "none.json"))
+    decisions = {
+        "tanh-normalized-d5": vars(decide(_model(lr0_1=[0.3, 0.31, 0.3], lr0_03=[0.3, 0.3, 0.3]))),
+        "softsign-normalized-d5": vars(decide(_model(lr0_1=[0.30], lr0_03=[0.40]))),
+        "sigmoid-standard-d5": vars(decide(_model(lr0_1=[0.84], lr0_3=[0.84]))),
+    }
+    path = tmp_path / "lr_search.json"
+    path.write_text(json.dumps({"budget": 250_000, "decisions": decisions}))
+    text = "\n".join(learning_rate_lines(path))
+    assert "Still a tie: tanh-normalized-d5, sigmoid-standard-d5." in text
+    assert "| softsign-normalized-d5 | 0.1 | clear | 0.03 |" in text
