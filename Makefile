@@ -86,7 +86,7 @@ lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.
 	$(PY) -m analysis.lr_search
 	@rm -f .lr_search_stage2
 
-reproduce-fig2: $(STAMP) ## Fig. 2: sigmoid 4 layers, mean activations over training (PROFILE=quick|paper)
+reproduce-fig2: $(STAMP) ## Fig. 2: sigmoid 4 layers, mean activations over training (PROFILE=quick|tenth|paper)
 	$(SWEEP) experiment=fig2
 	$(PY) -m analysis.fig2 --profile $(PROFILE)
 

@@ -64,6 +64,19 @@ def test_defaults_are_the_papers_setting(compose_cfg):
     assert spec.model_seed == spec.seed
 
 
+@pytest.mark.parametrize(
+    "profile,share,probe_updates",
+    [("paper", 1, 20_000), ("tenth", 10, 2_000), ("search", 100, 0)],
+)
+def test_profiles_scale_the_papers_budget(compose_cfg, profile, share, probe_updates):
+    """FACTS section 1: 2.5e7 examples in mini-batches of 10; probes once per 20k updates."""
+    with compose_cfg([f"profile={profile}"]) as cfg:
+        p = schema.to_spec(cfg).profile
+    assert p.examples * share == 25_000_000
+    assert p.probe_every == probe_updates
+    assert p.checkpoint_every * 10 <= p.examples / 10  # a killed run loses < 10% of it
+
+
 def test_two_job_multirun_gives_two_distinct_complete_run_dirs(tmp_path):
     cmd = [
         sys.executable,
