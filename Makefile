@@ -137,7 +137,7 @@ aggregate: $(STAMP) ## every run under results/runs, one row each -> results/all
 	$(PY) -m analysis.aggregate
 
 report: $(STAMP) ## results/REPORT.md: each paper claim checked on the stored runs
-	$(PY) -m analysis.report --profile $(PROFILE) --grid-profile $(GRID_PROFILE)
+	$(PY) -m analysis.report --grid-profile $(GRID_PROFILE)
 
 bench-train: $(STAMP) ## examples/s: plain loop vs the engine (one net, the 8 figure nets); paper-scale projection
 	$(PY) -m benchmarks.bench_train

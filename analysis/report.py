@@ -1,11 +1,12 @@
 """results/REPORT.md: every reproduced figure and number beside the paper's claim, checked.
 
-    python -m analysis.report [--profile quick] [--grid-profile grid]   (`make report`)
+    python -m analysis.report [--profiles quick,tenth,paper] [--grid-profile grid]  (`make report`)
 
 Reads stored runs only (nothing is trained): the `at_init` runs, the training-dynamics
-runs at `--profile`, the design grid at `--grid-profile`, and Fig. 5's cost surfaces (a
-closed computation). Verdicts come from analysis/claims.py; a claim whose runs are missing
-is listed with the command that makes them.
+runs at every profile of `--profiles` that has runs (the first one always), the grid at
+`--grid-profile`, and Fig. 5's cost surfaces (a closed computation). Verdicts come from
+analysis/claims.py; a claim whose runs are missing is listed with the command that makes
+them.
 """
 
 from __future__ import annotations
@@ -205,13 +206,20 @@ NOT_REPRODUCED = [
 ]
 
 
-def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid") -> str:
-    sections, checks = [], []
+PROFILES = ("quick", "tenth", "paper")  # the budgets a claim is shown at, smallest first
 
-    def add(*args):
-        lines, found = section(*args)
+
+def _suffix(profile: str) -> str:
+    return "" if profile == "quick" else f"_{profile}"
+
+
+def report(runs_dir=RUNS_DIR, profiles=PROFILES, grid_profile: str = "grid") -> str:
+    sections, checks = [], []  # checks: (profile or None, Check)
+
+    def add(title, build, scale, figures, table=None, profile=None):
+        lines, found = section(title, build, scale, figures, table)
         sections.extend(lines)
-        checks.extend(found)
+        checks.extend((profile, c) for c in found)
 
     add(
         "The data (Fig. 1)",
@@ -239,30 +247,11 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
         ],
         lambda: embedded(jacobian_table.table(runs_dir)),
     )
-    add(
-        "During training (Figs. 2, 3, 4, 9, 10, saturation)",
-        lambda: dynamics_checks(runs_dir, profile),
-        f"Profile `{profile}`: {_seen(runs_dir, profile)} examples per net (the paper: "
-        "25,000,000), seed 0, 5 x 1000 unless said, 300 probe examples.",
-        [
-            ("fig2", "Fig. 2 - sigmoid, 4 layers: mean activation per layer"),
-            ("fig3", "Fig. 3 - tanh and softsign: percentiles and std of activations"),
-            ("fig4", "Fig. 4 - activation histograms at the end of training"),
-            ("fig9", "Fig. 9 - weight-gradient spreads, tanh standard vs normalized"),
-            ("fig10", "Fig. 10 - as Fig. 3, tanh with normalized init"),
-            ("saturation", "Saturation per layer over training, activation x init"),
-        ],
-    )
-    add(
-        "Test error (Fig. 11, Table 1)",
-        lambda: error_checks(runs_dir, profile),
-        f"Profile `{profile}`: final test error on 2,000 test examples after "
-        f"{_seen(runs_dir, profile)} examples; one seed unless said: the standard error is "
-        "then the test set's binomial noise (~1 point). z: the difference in standard errors; "
-        "rule: a difference counts when z >= 2.",
-        [("fig11", "Fig. 11 - test error during training")],
-        lambda: embedded(table1.table(profile, runs_dir)),
-    )
+    shown = [p for i, p in enumerate(profiles) if i == 0 or _seen(runs_dir, p) != "(no runs)"]
+    for p in shown:
+        add(*_training_section(runs_dir, p), profile=p)
+    for p in shown:
+        add(*_error_section(runs_dir, p), profile=p)
     add(
         "The design grid (depth x activation x loss x init)",
         lambda: grid_checks(runs_dir, grid_profile),
@@ -274,7 +263,6 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
             ("grid_ce_vs_quadratic", "Leaving the chance plateau: cross-entropy vs quadratic"),
         ],
     )
-    counts = {v: sum(c.verdict == v for c in checks) for v in (C.HOLDS, C.FAILS, C.NOT_AT_SCALE)}
     head = [
         "# Reproduction report: Glorot & Bengio (2010) on Shapeset-3x2",
         "",
@@ -282,15 +270,12 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
         "Each claim of the paper is checked on our runs by a rule in `analysis/claims.py`: "
         "**holds**, **does not hold**, or **not at this scale** (a claim about late training "
         "that runs this short cannot test; a short run never refutes it). Every section says "
-        "its profile, examples seen and seeds.",
+        "its profile, examples seen and seeds; claims about training are checked at every "
+        "profile (budget) that has runs: "
+        + ", ".join(f"`{p}` ({_seen(runs_dir, p)} examples per net)" for p in shown)
+        + ".",
         "",
-        f"**{len(checks)} claims checked: {counts[C.HOLDS]} hold, {counts[C.FAILS]} do not "
-        f"hold, {counts[C.NOT_AT_SCALE]} not at this scale.**",
-        "",
-        "| claim | verdict |",
-        "|---|---|",
-        *[f"| {c.claim} | {c.verdict} |" for c in checks],
-        "",
+        *summary(checks, shown),
     ]
     tail = learning_rate_lines(REPO_ROOT / "results" / "lr_search.json")
     tail += ["## Not reproduced", ""]
@@ -303,6 +288,75 @@ def report(runs_dir=RUNS_DIR, profile: str = "quick", grid_profile: str = "grid"
         "",
     ]
     return "\n".join(head + sections + tail)
+
+
+def summary(checks: list[tuple[str | None, C.Check]], profiles) -> list[str]:
+    """Verdict counts; the claims checked once (no training, or the grid's own budget); the
+    claims about training with a column per profile; a line for each claim whose verdict
+    changes with the budget."""
+    verdicts = (C.HOLDS, C.FAILS, C.NOT_AT_SCALE)
+    by_claim: dict[str, dict] = {}
+    for profile, c in checks:
+        by_claim.setdefault(c.claim, {})[profile] = c.verdict
+    lines = []
+    for profile in [None, *profiles]:
+        found = [c for p, c in checks if p == profile]
+        counts = [sum(c.verdict == v for c in found) for v in verdicts]
+        where = "checked once" if profile is None else f"about training, at `{profile}`"
+        if found or profile is None:
+            lines.append(
+                f"**{len(found)} claims {where}: {counts[0]} hold, {counts[1]} do not hold, "
+                f"{counts[2]} not at this scale.**  "
+            )
+    once = {k: v for k, v in by_claim.items() if None in v}
+    lines += [
+        "",
+        "| claim (the data, Fig. 5, at initialization, the grid) | verdict |",
+        "|---|---|",
+    ]
+    lines += [f"| {claim} | {v[None]} |" for claim, v in once.items()]
+    lines += ["", "| claim about training | " + " | ".join(profiles) + " |"]
+    lines.append("|---|" + "---|" * len(profiles))
+    flips = []
+    for claim, by_profile in by_claim.items():
+        if claim in once:
+            continue
+        lines.append(f"| {claim} | " + " | ".join(by_profile.get(p, "-") for p in profiles) + " |")
+        seen = [(p, by_profile[p]) for p in profiles if p in by_profile]
+        if len({v for _, v in seen}) > 1:
+            flips.append(f"- {claim}: " + " -> ".join(f"{v} at `{p}`" for p, v in seen) + ".")
+    lines += ["", "Claims whose verdict changes with the budget:", ""]
+    return [*lines, *(flips or ["- none."]), ""]
+
+
+def _training_section(runs_dir, profile: str):
+    sfx = _suffix(profile)
+    return (
+        f"During training (Figs. 2, 3, 4, 9, 10, saturation): profile `{profile}`",
+        lambda: dynamics_checks(runs_dir, profile),
+        f"Profile `{profile}`: {_seen(runs_dir, profile)} examples per net (the paper: "
+        "25,000,000), seed 0, 5 x 1000 unless said, 300 probe examples.",
+        [
+            ("fig2" + sfx, "Fig. 2 - sigmoid, 4 layers: mean activation per layer"),
+            ("fig3" + sfx, "Fig. 3 - tanh and softsign: percentiles and std of activations"),
+            ("fig4" + sfx, "Fig. 4 - activation histograms at the end of training"),
+            ("fig9" + sfx, "Fig. 9 - weight-gradient spreads, tanh standard vs normalized"),
+            ("fig10" + sfx, "Fig. 10 - as Fig. 3, tanh with normalized init"),
+            ("saturation" + sfx, "Saturation per layer over training, activation x init"),
+        ],
+    )
+
+
+def _error_section(runs_dir, profile: str):
+    return (
+        f"Test error (Fig. 11, Table 1): profile `{profile}`",
+        lambda: error_checks(runs_dir, profile),
+        f"Profile `{profile}`: final test error after {_seen(runs_dir, profile)} examples; "
+        "one seed unless said: the standard error is then the test set's binomial noise. "
+        "z: the difference in standard errors; rule: a difference counts when z >= 2.",
+        [("fig11" + _suffix(profile), "Fig. 11 - test error during training")],
+        lambda: embedded(table1.table(profile, runs_dir)),
+    )
 
 
 def learning_rate_lines(path: Path) -> list[str]:
@@ -374,14 +428,16 @@ def best_depth_check(rows: list[dict]) -> C.Check:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--profile", default="quick")
+    p.add_argument(
+        "--profiles", default=",".join(PROFILES), help="budgets to show claims at, comma-separated"
+    )
     p.add_argument("--grid-profile", default="grid")
     p.add_argument("--runs-dir", default=str(RUNS_DIR))
     p.add_argument("--out", default=str(REPO_ROOT / "results" / "REPORT.md"))
     a = p.parse_args(argv)
-    text = report(a.runs_dir, a.profile, a.grid_profile)
+    text = report(a.runs_dir, a.profiles.split(","), a.grid_profile)
     atomic_write_bytes(Path(a.out), text.encode())
-    print(text.split("\n\n")[2])
+    print("\n".join(line for line in text.splitlines() if line.startswith("**")))
     print(f"wrote {a.out}")
 
 

@@ -5,7 +5,7 @@ import pytest
 from conftest import hand_made_config
 
 from analysis import grid, report
-from analysis.claims import FAILS
+from analysis.claims import FAILS, HOLDS, NOT_AT_SCALE, Check
 
 
 def _row(depth, err, status="complete", seed=0):
@@ -80,8 +80,28 @@ def test_missing_grid_runs_name_the_command(tmp_path):
 
 def test_the_report_lists_claims_it_cannot_check_and_says_how(tmp_path):
     (tmp_path / "grid").mkdir()
-    text = report.report(tmp_path, "quick", "grid")
-    assert text.count("**Not checked:**") == 4  # at init, dynamics, errors, grid
+    text = report.report(tmp_path, ["quick", "tenth"], "grid")
+    # at init, dynamics, errors, grid; `tenth` has no runs, so it is not shown
+    assert text.count("**Not checked:**") == 4 and "`tenth`" not in text
     assert "make runs-at-init" in text and "make sweep-grid" in text
     # the data (Fig. 1) and Fig. 5 need no runs: their claims are checked
-    assert "quadratic cost has more plateaus" in text and "2 claims checked" in text
+    assert "quadratic cost has more plateaus" in text and "2 claims checked once" in text
+
+
+def test_the_summary_shows_each_claim_per_budget_and_names_the_flips():
+    def check(claim, verdict):
+        return Check(claim, "paper", "ours", verdict)
+
+    checks = [
+        (None, check("data", HOLDS)),
+        ("quick", check("tanh saturates", NOT_AT_SCALE)),
+        ("quick", check("sigmoid at chance", HOLDS)),
+        ("tenth", check("tanh saturates", HOLDS)),
+        ("tenth", check("sigmoid at chance", HOLDS)),
+    ]
+    text = "\n".join(report.summary(checks, ["quick", "tenth", "paper"]))
+    assert "**1 claims checked once: 1 hold, 0 do not hold, 0 not at this scale.**" in text
+    assert "**2 claims about training, at `tenth`: 2 hold" in text and "at `paper`" not in text
+    assert "| tanh saturates | not at this scale | holds | - |" in text
+    assert "- tanh saturates: not at this scale at `quick` -> holds at `tenth`." in text
+    assert "sigmoid at chance:" not in text  # the same verdict at both budgets: no flip line
