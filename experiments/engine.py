@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine")
 # Options added after runs were stored, with the value those older runs were made with: a
 # stored config without the key is compared as if it held this value.
-BEFORE_THE_OPTION = {"data.shapeset.fill": "centers"}
+BEFORE_THE_OPTION = {"data.shapeset.fill": "centers", "pretrain.reconstruction": "squared_error"}
 # Torch's thread count when this process started. Set again for every stack: a launcher
 # that reuses worker processes (joblib's loky) must not carry one job's count into the next.
 DEFAULT_THREADS = torch.get_num_threads()
@@ -125,7 +125,8 @@ def check(cfg: DictConfig, run_dir: str) -> Job:
     store = RunStore(run_dir)
     config = OmegaConf.to_container(schema.task_config(cfg), resolve=True)
     if store.path("config.yaml").exists():  # the same run, or a clash to refuse
-        diff = differences(yaml.safe_load(store.path("config.yaml").read_text()), config)
+        stored = yaml.safe_load(store.path("config.yaml").read_text())
+        diff = differences(_what_matters(stored), _what_matters(config))
         if diff:
             raise ValueError(
                 f"run {run_dir} was made with another config ({'; '.join(diff)}): "
@@ -143,6 +144,13 @@ def task_overrides(cfg: DictConfig) -> list[str]:
         return list(HydraConfig.get().overrides.task)
     except ValueError:  # called outside Hydra (tests)
         return sys.argv[1:]
+
+
+def _what_matters(config: dict) -> dict:
+    """The config less the settings of a pre-training that does not run."""
+    if config.get("pretrain", {}).get("name") == "none":
+        return {**config, "pretrain": {"name": "none"}}
+    return config
 
 
 def differences(stored: dict, current: dict, prefix: str = "") -> list[str]:

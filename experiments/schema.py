@@ -150,8 +150,12 @@ class PretrainConfig:
     lr: float = 0.01
     batch_size: int = 10
     corruption: float = 0.25  # masking noise: share of each input set to 0
+    reconstruction: str = "cross_entropy"  # or squared_error (experiments/pretrain.py)
 
     def __post_init__(self):
+        if self.reconstruction not in ("cross_entropy", "squared_error"):
+            raise _bad("pretrain.reconstruction", self.reconstruction,
+                       "choose 'cross_entropy' or 'squared_error'")  # fmt: skip
         if self.name not in ("none", "dae"):
             raise _bad("pretrain.name", self.name, "choose 'none' or 'dae'")
         if self.name == "dae" and self.examples_per_layer < 1:

@@ -2,7 +2,7 @@
 
 import torch
 
-from experiments.pretrain import pretrain_dae
+from experiments.pretrain import pretrain_dae, reconstruction_cost
 from experiments.schema import PretrainConfig
 from models import MLP
 from shapeset import ShapesetConfig, ShapesetSet
@@ -31,3 +31,40 @@ def test_each_layer_reconstructs_its_input_better_after_pretraining():
     for b, a in zip(before, after, strict=True):
         assert a < 0.7 * b, (before, after)
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_cross_entropy_reconstruction_is_the_logistic_loss_of_the_decoder():
+    """Against torch's logits form: sigmoid(a) for pixels in [0, 1]; tanh(a) = 2 sigmoid(2a) - 1
+    maps to sigmoid(2a) for layers in [-1, 1]."""
+    g = torch.Generator().manual_seed(0)
+    a = torch.randn(8, 30, generator=g, dtype=torch.float64)
+    z01 = torch.rand(8, 30, generator=g, dtype=torch.float64)
+    z11 = 2 * torch.rand(8, 30, generator=g, dtype=torch.float64) - 1
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
+    ours = reconstruction_cost(torch.sigmoid(a), z01, (0.0, 1.0), "cross_entropy")
+    assert torch.allclose(ours, bce(a, z01, reduction="sum") / 8, rtol=1e-10)
+    ours = reconstruction_cost(torch.tanh(a), z11, (-1.0, 1.0), "cross_entropy")
+    assert torch.allclose(ours, bce(2 * a, (z11 + 1) / 2, reduction="sum") / 8, rtol=1e-10)
+    ours = reconstruction_cost(torch.tanh(a), z11, (-1.0, 1.0), "squared_error")
+    assert torch.allclose(ours, ((torch.tanh(a) - z11) ** 2).sum() / 8, rtol=1e-12)
+
+
+def test_pretraining_settings_of_a_run_without_pretraining_are_not_compared():
+    """A stored run made before `pretrain.reconstruction` existed (then: squared error) is
+    the same run when nothing is pre-trained, another one when a DAE is."""
+
+    from experiments import engine
+
+    current = {
+        "seed": 0,
+        "pretrain": {"name": "none", "lr": 0.01, "reconstruction": "cross_entropy"},
+    }
+    stored = {"seed": 0, "pretrain": {"name": "none", "lr": 0.02}}
+    assert engine.differences(engine._what_matters(stored), engine._what_matters(current)) == []
+    dae = {name: {**c, "pretrain": {**c["pretrain"], "name": "dae"}} for name, c in
+           (("stored", stored), ("current", current))}  # fmt: skip
+    diff = engine.differences(dae["stored"], dae["current"])
+    assert diff == [
+        "pretrain.lr: stored 0.02, now 0.01",
+        "pretrain.reconstruction: stored 'squared_error', now 'cross_entropy'",
+    ]
