@@ -7,6 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PROFILE ?= quick
+FIG12_PROFILE ?= epochs10
 # Torch CPU threads per run, fixed so that results repeat bit for bit on any machine: the
 # order of floating-point sums depends on the thread count (README, "A run directory").
 THREADS ?= 2
@@ -30,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -86,6 +87,13 @@ lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.
 	$(PY) -m analysis.lr_search
 	@rm -f .lr_search_stage2
 
+lr-search-mnist: $(STAMP) ## the same learning-rate search for Fig. 12's nets on MNIST (hours)
+	$(LR_SEARCH) data=mnist
+	$(PY) -m analysis.lr_search --plan --data mnist > .lr_search_stage2
+	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
+	$(PY) -m analysis.lr_search
+	@rm -f .lr_search_stage2
+
 reproduce-fig2: $(STAMP) ## Fig. 2: sigmoid 4 layers, mean activations over training (PROFILE=quick|tenth|paper)
 	$(SWEEP) experiment=fig2
 	$(PY) -m analysis.fig2 --profile $(PROFILE)
@@ -105,6 +113,11 @@ reproduce-fig9: $(STAMP) ## Fig. 9: weight-gradient spreads over training, tanh 
 reproduce-fig10: $(STAMP) ## Fig. 10: as Fig. 3 for tanh with normalized init
 	$(SWEEP) experiment=fig10
 	$(PY) -m analysis.fig10 --profile $(PROFILE)
+
+reproduce-fig12: $(STAMP) ## Fig. 12: MNIST and CIFAR-10 test error, Table 1's nets (FIG12_PROFILE=epochs10|paper)
+	$(MULTIRUN) experiment=fig12 data=mnist profile=$(FIG12_PROFILE)
+	-$(MULTIRUN) experiment=fig12 data=cifar10 profile=$(FIG12_PROFILE)  # needs its data file
+	$(PY) -m analysis.fig12 --profile $(FIG12_PROFILE)
 
 runs-table1: $(STAMP)
 	$(SWEEP) experiment=table1

@@ -128,8 +128,10 @@ def collect(runs_dir: Path) -> tuple[dict[str, dict[float, Candidate]], dict[str
         s = store.summary()
         cfg = yaml.safe_load(store.path("config.yaml").read_text())
         act, init, depth = cfg["activation"]["name"], cfg["init"]["name"], cfg["model"]["depth"]
-        key = model_key(act, init, depth)
+        data = cfg.get("data", {}).get("name", "shapeset")
+        key = model_key(act, init, depth, data)
         overrides[key] = f"activation={act} init={init} model.depth={depth}"
+        overrides[key] += "" if data == "shapeset" else f" data={data}"
         lr = float(cfg["optim"]["lr"])
         c = found[key].setdefault(lr, Candidate(lr, valid_size=cfg["profile"]["valid_size"]))
         if s["status"] == "complete":
@@ -190,6 +192,7 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs-dir", default=str(RUNS_DIR))
     p.add_argument("--plan", action="store_true", help="print stage 2's overrides and stop")
+    p.add_argument("--data", default=None, help="with --plan: only this data set's models")
     a = p.parse_args(argv)
     found, overrides, budget = collect(Path(a.runs_dir))
     if not found:
@@ -197,7 +200,8 @@ def main(argv=None) -> None:
     decisions = {key: decide(c) for key, c in found.items()}
     if a.plan:
         for key, d in sorted(decisions.items()):
-            if d.stage2:
+            data = key.split("/")[0] if "/" in key else "shapeset"
+            if d.stage2 and a.data in (None, data):
                 rates = ",".join(repr(lr) for lr in d.stage2)
                 seeds = ",".join(map(str, STAGE2_SEEDS))
                 print(f"{overrides[key]} optim.lr={rates} seed={seeds}")

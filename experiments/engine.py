@@ -34,18 +34,20 @@ from tqdm import tqdm
 
 from experiments import schema
 from experiments.cuda_graph import GraphedTrainer
+from experiments.data import FiniteData, FixedSet, ShapesetData, source
 from experiments.feed import Feed
 from experiments.pretrain import pretrain_dae
 from experiments.probes import probe
 from experiments.run_store import RunStore
 from models import MLP, get_loss
 from models.stack import NetStack
-from shapeset import ShapesetConfig, ShapesetSet, batches
+from shapeset import ShapesetSet, batches
 
 log = logging.getLogger(__name__)
 
 # Keys that change speed or where files go, never what a run is.
 SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine")
+SPEED_ONLY += ("data.finite.root", "data.finite.download")
 # Options added after runs were stored, with the value those older runs were made with: a
 # stored config without the key is compared as if it held this value.
 BEFORE_THE_OPTION = {"data.shapeset.fill": "centers", "pretrain.reconstruction": "squared_error"}
@@ -64,6 +66,7 @@ class Job:
     store: RunStore
     config: dict  # the resolved config, as config.yaml stores it
     command: str  # what reproduces the run
+    data: ShapesetData | FiniteData  # what it trains and is measured on
 
 
 @dataclass
@@ -133,7 +136,7 @@ def check(cfg: DictConfig, run_dir: str) -> Job:
                 "move it away or choose another runs_dir"
             )
     command = " ".join(["python -m experiments.train", *task_overrides(cfg)])
-    return Job(spec, store, config, command)
+    return Job(spec, store, config, command, source(spec.data))
 
 
 def task_overrides(cfg: DictConfig) -> list[str]:
@@ -147,10 +150,15 @@ def task_overrides(cfg: DictConfig) -> list[str]:
 
 
 def _what_matters(config: dict) -> dict:
-    """The config less the settings of a pre-training that does not run."""
+    """The config less the settings of a pre-training that does not run and of the data
+    sets it does not read."""
+    out = dict(config)
     if config.get("pretrain", {}).get("name") == "none":
-        return {**config, "pretrain": {"name": "none"}}
-    return config
+        out["pretrain"] = {"name": "none"}
+    if "data" in config:
+        used = "shapeset" if config["data"]["name"] == "shapeset" else "finite"
+        out["data"] = {k: v for k, v in config["data"].items() if k in ("name", used)}
+    return out
 
 
 def differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
@@ -162,7 +170,7 @@ def differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
             stored = {**stored, k: BEFORE_THE_OPTION[f"{prefix}{k}"]}
     for k in stored.keys() & current.keys():
         a, b, key = stored[k], current[k], f"{prefix}{k}"
-        if key.split(".")[0] in SPEED_ONLY:
+        if key.split(".")[0] in SPEED_ONLY or key in SPEED_ONLY:
             continue
         if isinstance(a, dict) and isinstance(b, dict):
             out += differences(a, b, f"{key}.")
@@ -174,10 +182,9 @@ def differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
 def stack_key(job: Job) -> tuple:
     """Jobs with equal keys can train as one stack."""
     s = job.spec
-    size = s.data.shapeset.image_size
     step = job.store.checkpoint_step()
     device = resolve_device(s.device).type
-    return (device, size, tuple(s.model.hidden_widths()), s.optim.batch_size, step)
+    return (device, job.data.n_inputs, tuple(s.model.hidden_widths()), s.optim.batch_size, step)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -241,12 +248,11 @@ def fail(job: Job, error: Exception) -> Exception:
     return error
 
 
-def build(spec: schema.Config, device: torch.device) -> MLP:
-    size = spec.data.shapeset.image_size
+def build(spec: schema.Config, data, device: torch.device) -> MLP:
     return MLP(
-        size * size,
+        data.n_inputs,
         spec.model.hidden_widths(),
-        9,
+        data.classes,
         spec.activation.name,
         spec.init.name,
         spec.model.output_init,
@@ -254,14 +260,14 @@ def build(spec: schema.Config, device: torch.device) -> MLP:
     ).to(device)
 
 
-_fixed_sets: dict[tuple, ShapesetSet] = {}
+_fixed_sets: dict[tuple, ShapesetSet | FixedSet] = {}
 
 
-def fixed_set(data: ShapesetConfig, seed: int, split: str, size: int) -> ShapesetSet:
-    """A fixed valid/test set, rendered once per process for all the nets that use it."""
-    key = (repr(data), seed, split, size)
+def fixed_set(data, seed: int, split: str, size: int) -> ShapesetSet | FixedSet:
+    """A fixed valid/test set, made once per process for all the nets that use it."""
+    key = (data.key, seed, split, size)
     if key not in _fixed_sets:
-        _fixed_sets[key] = ShapesetSet(data, seed, split, size)
+        _fixed_sets[key] = data.fixed(seed, split, size)
     return _fixed_sets[key]
 
 
@@ -272,13 +278,13 @@ def start(job: Job) -> Net:
     if not store.path("config.yaml").exists():
         store.write_text("config.yaml", yaml.safe_dump(job.config, sort_keys=False))
     device = resolve_device(spec.device)
-    model = build(spec, device)
+    model = build(spec, job.data, device)
     state = store.checkpoint() or {"step": 0, "metrics": [], "probes": [], "wall": 0.0}
     state["probes"] = [{k: np.asarray(v) for k, v in r.items()} for r in state["probes"]]
     if "model" in state:
         model.load_state_dict(state["model"])
         log.info("resuming %s at update %d", store.dir, state["step"])
-    p, data = spec.profile, spec.data.shapeset
+    p, data = spec.profile, job.data
     valid = fixed_set(data, spec.eval_seed, "valid", p.valid_size)
     test = fixed_set(data, spec.eval_seed, "test", p.test_size)
     probes = test.x[: p.probe_size].to(device), test.y[: p.probe_size].to(device)
@@ -330,13 +336,13 @@ def train_stack(nets: list[Net]) -> None:
 
 def open_feed(nets: list[Net], step: int) -> Feed:
     """One stream per (data config, seed), shared by the nets that read it (`net.stream`)."""
-    keys = sorted({(repr(n.spec.data.shapeset), n.spec.seed): n for n in nets}.items())
+    keys = sorted({(n.job.data.key, n.spec.seed): n for n in nets}.items())
     for n in nets:
-        n.stream = [k for k, _ in keys].index((repr(n.spec.data.shapeset), n.spec.seed))
+        n.stream = [k for k, _ in keys].index((n.job.data.key, n.spec.seed))
     spec = nets[0].spec
     device = resolve_device(spec.device)
     workers = spec.engine.loader_workers if device.type == "cuda" else 0
-    streams = [(n.spec.data.shapeset, n.spec.seed) for _, n in keys]
+    streams = [(n.job.data, n.spec.seed) for _, n in keys]
     return Feed(streams, spec.optim.batch_size, step, device, workers)
 
 

@@ -1,7 +1,7 @@
 """The training mini-batches of a stack: one rendered stream per (data config, seed), shared
 by every net that reads it, all advancing in lockstep.
 
-Example i of a stream is a pure function of (config, seed, i) (shapeset/), so rendering it
+Example i of a stream is a pure function of (data, seed, i) (experiments/data.py), so making it
 in blocks of many steps, in worker processes or here, changes nothing but speed. On CUDA,
 `workers` processes render blocks ahead into pinned memory while the GPU trains; on the CPU
 the training process renders them itself (its cores are busy training anyway).
@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch.utils.data import DataLoader
 
-from shapeset import ShapesetConfig, ShapesetStream
+from experiments.data import FiniteData, ShapesetData
 
 BLOCK_STEPS = 100  # steps rendered per block: 1,000 examples at the paper's batch of 10
 
@@ -20,15 +20,15 @@ BLOCK_STEPS = 100  # steps rendered per block: 1,000 examples at the paper's bat
 class Feed:
     def __init__(
         self,
-        streams: list[tuple[ShapesetConfig, int]],
+        streams: list[tuple[ShapesetData | FiniteData, int]],
         batch_size: int,
         start_step: int,
         device: torch.device,
         workers: int = 0,
     ):
-        """`streams`: (data config, seed) of each stream, in the stack's stream order."""
+        """`streams`: (data, seed) of each stream, in the stack's stream order."""
         self.batch_size, self.device = batch_size, device
-        n_in = streams[0][0].image_size ** 2
+        n_in = streams[0][0].n_inputs
         self.step_shape = (len(streams), batch_size, n_in)  # one step's inputs
         # Steps between a stack's progress updates and checks for a non-finite cost: on
         # CUDA each check waits for the GPU, so it comes less often.
@@ -37,9 +37,7 @@ class Feed:
         self.blocks = [
             iter(
                 DataLoader(
-                    ShapesetStream(
-                        cfg, seed, batch_size * BLOCK_STEPS, "train", start_step * batch_size
-                    ),
+                    data.stream(seed, batch_size * BLOCK_STEPS, start_step * batch_size),
                     batch_size=None,
                     num_workers=workers,
                     pin_memory=pin,
@@ -47,7 +45,7 @@ class Feed:
                     persistent_workers=False,
                 )
             )
-            for cfg, seed in streams
+            for data, seed in streams
         ]
         self.left: list[tuple[torch.Tensor, torch.Tensor] | None] = [None] * len(streams)
 

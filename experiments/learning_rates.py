@@ -2,8 +2,8 @@
 
 The paper tuned the rate per model on validation error without giving the candidates;
 `conf/learning_rates.yaml` records the rate our search picked for each (activation, init,
-depth), and `optim.lr` defaults to it through the `lr_default` resolver. A model the search
-did not cover gets the file's `fallback`; an explicit `optim.lr=...` always wins.
+depth, data set), and `optim.lr` defaults to it through the `lr_default` resolver. A model
+the search did not cover gets the file's `fallback`; an explicit `optim.lr=...` wins.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ import yaml
 TABLE = Path(__file__).resolve().parent.parent / "conf" / "learning_rates.yaml"
 
 
-def model_key(activation: str, init: str, depth: int) -> str:
-    return f"{activation}-{init}-d{depth}"
+def model_key(activation: str, init: str, depth: int, data: str = "shapeset") -> str:
+    """e.g. tanh-normalized-d5 (Shapeset-3x2), mnist/tanh-normalized-d5 (another data set)."""
+    key = f"{activation}-{init}-d{depth}"
+    return key if data == "shapeset" else f"{data}/{key}"
 
 
 @cache
@@ -25,6 +27,7 @@ def _table() -> dict:
     return yaml.safe_load(TABLE.read_text())
 
 
-def default_lr(activation: str, init: str, depth: int) -> float:
+def default_lr(activation: str, init: str, depth: int, data: str = "shapeset") -> float:
     table = _table()
-    return float(table["rates"].get(model_key(activation, init, int(depth)), table["fallback"]))
+    key = model_key(activation, init, int(depth), data)
+    return float(table["rates"].get(key, table["fallback"]))

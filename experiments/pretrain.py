@@ -19,7 +19,6 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from models import MLP, Activation, get_activation
-from shapeset import ShapesetStream
 
 
 def _decoder(model: MLP, layer: int, pixel_range: str) -> Activation:
@@ -55,7 +54,7 @@ def pretrain_dae(
         noise = torch.Generator(device="cpu").manual_seed(1000 * model.seed + i + 1)
         c = torch.zeros(layer.in_features, device=device, requires_grad=True)
         opt = torch.optim.SGD([layer.weight, layer.bias, c], lr=cfg.lr)
-        stream = iter(ShapesetStream(data, seed, cfg.batch_size, "train"))
+        stream = iter(data.stream(seed, cfg.batch_size))
         for _ in tqdm(range(steps), desc=f"pre-train layer {i + 1}", disable=not progress):
             x, _ = next(stream)
             with torch.no_grad():

@@ -15,6 +15,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+import finite
 from experiments.learning_rates import default_lr
 from models import ACTIVATIONS, INITS, LOSSES
 from shapeset import ShapesetConfig
@@ -33,13 +34,29 @@ def _known(key: str, value: str, registry) -> None:
 
 
 @dataclass
-class DataConfig:
-    name: str = "shapeset"
-    shapeset: ShapesetConfig = field(default_factory=ShapesetConfig)
+class FiniteConfig:
+    """Where a finite data set's files are and how its pixels are scaled (finite/)."""
+
+    root: str = "../shared/data"  # holds mnist/ and cifar10/; relative: to the repository
+    pixel_range: str = "0..1"  # bytes / 255, or mapped to [-1, 1]
+    download: bool = True  # fetch missing files from the official mirrors (checked)
 
     def __post_init__(self):
-        if self.name != "shapeset":
-            raise _bad("data.name", self.name, "only 'shapeset' is available so far")
+        if self.pixel_range not in finite.PIXEL_RANGES:
+            raise _bad("data.finite.pixel_range", self.pixel_range, f"choose {finite.PIXEL_RANGES}")
+
+
+@dataclass
+class DataConfig:
+    name: str = "shapeset"  # shapeset | mnist | cifar10
+    shapeset: ShapesetConfig = field(default_factory=ShapesetConfig)  # used by shapeset
+    finite: FiniteConfig = field(default_factory=FiniteConfig)  # used by mnist, cifar10
+
+    def __post_init__(self):
+        if self.name != "shapeset" and self.name not in finite.DATASETS:
+            raise _bad(
+                "data.name", self.name, f"choose shapeset or one of {sorted(finite.DATASETS)}"
+            )
 
 
 @dataclass

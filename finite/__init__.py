@@ -8,16 +8,18 @@ permutations with the same interface as Shapeset's stream.
 """
 
 from .files import DataError, MissingData
-from .sets import DATASETS, PIXEL_RANGES, Split, load
+from .sets import DATASETS, FILES, PIXEL_RANGES, Split, load, missing
 from .stream import EpochStream, epoch_order
 
 __all__ = [
     "DATASETS",
     "PIXEL_RANGES",
     "DataError",
+    "FILES",
     "EpochStream",
     "MissingData",
     "Split",
     "epoch_order",
     "load",
+    "missing",
 ]

@@ -130,6 +130,16 @@ DATASETS = {
 }
 
 
+FILES = {"mnist": tuple(MNIST_FILES.values()), "cifar10": (CIFAR10_FILE,)}
+
+
+def missing(name: str, root: str | Path) -> list[Path]:
+    """The files of data set `name` that are not under `root/name/` (not checked here)."""
+    return [
+        Path(root) / name / f.name for f in FILES[name] if not (Path(root) / name / f.name).exists()
+    ]
+
+
 def load(name: str, root: str | Path, download: bool = True) -> dict[str, Split]:
     """The splits of data set `name` from `root/name/`, downloading missing files."""
     if name not in DATASETS:

@@ -79,8 +79,8 @@ def test_an_exact_tie_goes_to_the_larger_rate():
     assert decide(_model(lr0_01=[0.4, 0.4, 0.4], lr0_1=[0.4, 0.4, 0.4])).chosen == 0.1
 
 
-def _run(root, act, lr, seed, status="complete", error=0.5):
-    d = root / "lr_search" / f"{act},lr={lr}" / f"seed={seed}"
+def _run(root, act, lr, seed, status="complete", error=0.5, data="shapeset"):
+    d = root / "lr_search" / f"{act},data={data},lr={lr}" / f"seed={seed}"
     d.mkdir(parents=True)
     config = {
         "activation": {"name": act},
@@ -89,6 +89,7 @@ def _run(root, act, lr, seed, status="complete", error=0.5):
         "optim": {"lr": lr},
         "seed": seed,
         "profile": {"valid_size": N, "examples": 250_000},
+        "data": {"name": data},
     }
     (d / "config.yaml").write_text(yaml.safe_dump(config))
     (d / "summary.json").write_text(json.dumps({"status": status, "final_valid_error": error}))
@@ -100,10 +101,17 @@ def test_plan_names_stage_2_and_the_tables_wait_for_it(tmp_path, capsys, monkeyp
     _run(tmp_path, "tanh", 1.0, 0, status="diverged", error=None)
     _run(tmp_path, "softsign", 0.1, 0, error=0.300)
     _run(tmp_path, "softsign", 0.03, 0, error=0.400)
+    _run(tmp_path, "tanh", 0.1, 0, error=0.100, data="mnist")
+    _run(tmp_path, "tanh", 0.03, 0, error=0.101, data="mnist")
     lr_search.main(["--runs-dir", str(tmp_path), "--plan"])
     plan = capsys.readouterr().out.splitlines()
-    assert plan == ["activation=tanh init=normalized model.depth=5 optim.lr=0.1,0.03 seed=1,2"]
-    with pytest.raises(SystemExit, match="stage 2 has not run for tanh-normalized-d5"):
+    assert plan == [
+        "activation=tanh init=normalized model.depth=5 data=mnist optim.lr=0.1,0.03 seed=1,2",
+        "activation=tanh init=normalized model.depth=5 optim.lr=0.1,0.03 seed=1,2",
+    ]
+    lr_search.main(["--runs-dir", str(tmp_path), "--plan", "--data", "shapeset"])
+    assert capsys.readouterr().out.splitlines() == plan[1:]
+    with pytest.raises(SystemExit, match="stage 2 has not run for mnist/tanh-normalized-d5, tanh"):
         lr_search.main(["--runs-dir", str(tmp_path)])
 
 

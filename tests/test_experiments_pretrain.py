@@ -2,6 +2,7 @@
 
 import torch
 
+from experiments.data import ShapesetData
 from experiments.pretrain import pretrain_dae, reconstruction_cost
 from experiments.schema import PretrainConfig
 from models import MLP
@@ -20,8 +21,8 @@ def _reconstruction_error(model, x, layer):
 
 
 def test_each_layer_reconstructs_its_input_better_after_pretraining():
-    data = ShapesetConfig()
-    held_out = ShapesetSet(data, 0, "valid", 200).x
+    data = ShapesetData(ShapesetConfig())
+    held_out = ShapesetSet(data.cfg, 0, "valid", 200).x
     model = MLP(32 * 32, [64, 32], 9, "tanh", "normalized", seed=0)
     before = [_reconstruction_error(model, held_out, i) for i in range(2)]
     cfg = PretrainConfig(name="dae", examples_per_layer=3000, lr=0.01, corruption=0.25)

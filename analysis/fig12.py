@@ -1,0 +1,110 @@
+"""Fig. 12: test error during training on the finite data sets (MNIST, CIFAR-10), the
+paper's five 5-layer nets; a panel whose runs are missing says so and how to make them.
+
+    python -m analysis.fig12 [--profile epochs10]   ->  results/figures/fig12{_profile}.*
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+import finite
+from experiments.data import REPO_ROOT as DATA_BASE
+
+from .dynamics import model_label
+from .figures import save, stamp
+from .runs import Run, RunMissing, load_run
+
+# FACTS section 4: the paper's end values (estimated from its Fig. 12), and its y range.
+PAPER_END = {
+    "mnist": {"Sigmoid": 2.12, "Softsign N": 1.72, "Tanh": 1.71, "Tanh N": 1.67, "Softsign": 1.62},
+    "cifar10": {
+        "Sigmoid": 57.2,
+        "Softsign": 55.9,
+        "Tanh": 55.8,
+        "Softsign N": 53.7,
+        "Tanh N": 52.9,
+    },
+}
+PAPER_YLIM = {"mnist": (1.5, 3.0), "cifar10": (52.0, 65.0)}
+TITLE = {"mnist": "MNIST", "cifar10": "CIFAR-10"}
+DEFAULT_ROOT = "../shared/data"  # conf/data/*.yaml's finite.root
+MODELS = [  # Table 1's five nets
+    ("sigmoid", "standard"),
+    ("tanh", "standard"),
+    ("tanh", "normalized"),
+    ("softsign", "standard"),
+    ("softsign", "normalized"),
+]
+
+
+def load(data: str, activation: str, init: str, profile: str, runs_dir=None, seed=0) -> Run:
+    overrides = {"activation": activation, "data": data, "init": init, "model.depth": 5}
+    overrides["profile"] = profile
+    target = f"reproduce-fig12 FIG12_PROFILE={profile}"
+    return load_run("finite", overrides, seed, runs_dir, target, ("complete", "diverged"))
+
+
+def panel(ax, data: str, profile: str, runs_dir, seed: int) -> list[Run]:
+    try:
+        runs = [load(data, a, i, profile, runs_dir, seed) for a, i in MODELS]
+    except RunMissing as e:
+        absent = finite.missing(data, DATA_BASE / DEFAULT_ROOT)
+        why = f"data not here: {', '.join(map(str, absent))}\n(see README, MNIST and CIFAR-10)"
+        ax.text(0.5, 0.5, f"not run\n{why if absent else e}", ha="center", va="center",
+                wrap=True, fontsize=7, transform=ax.transAxes)  # fmt: skip
+        ax.set(title=f"{TITLE[data]}: no runs", xticks=[], yticks=[])
+        return []
+    for run in runs:
+        label = model_label(run.config["activation"]["name"], run.config["init"]["name"])
+        x = np.array([m["examples"] for m in run.metrics])
+        err = 100 * np.array([m["test_error"] for m in run.metrics])
+        paper = PAPER_END[data][label]
+        ax.plot(x, err, lw=1.3, label=f"{label}: {err[-1]:.2f}% (paper ~{paper:g})")
+    lo, hi = PAPER_YLIM[data]
+    ax.set(xlabel="examples seen", ylabel="test error (%)", title=TITLE[data])
+    ax.set_ylim(lo, max(hi, min(100.0, max(100 * r.metrics[-1]["test_error"] for r in runs) + 1)))
+    ax.legend(fontsize=7, frameon=False, title="final test error", title_fontsize=7)
+    ax.grid(alpha=0.3)
+    ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0), useMathText=True)
+    return runs
+
+
+def draw(runs_dir=None, profile="epochs10", seed=0):
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
+    found = [
+        r
+        for ax, data in zip(axes, TITLE, strict=True)
+        for r in panel(ax, data, profile, runs_dir, seed)
+    ]
+    fig.suptitle("Fig. 12 - test error during training on finite data sets", fontsize=11)
+    if found:
+        s = found[0].summary
+        seen = sorted({r.summary["examples_seen"] for r in found})
+        stamp(
+            fig,
+            f"5 x 1000 nets; profile {profile}, {', '.join(f'{n:,}' for n in seen)} examples "
+            f"seen, test sets of {found[0].config['profile']['test_size']:,}, data seed "
+            f"{s['seed']}, model seed {s['model_seed']}; y starts at the paper's range",
+        )
+    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
+    return fig
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--profile", default="epochs10")
+    p.add_argument("--runs-dir", default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=None, help="output folder (default results/figures)")
+    a = p.parse_args(argv)
+    suffix = "" if a.profile == "epochs10" else f"_{a.profile}"
+    for path in save(draw(a.runs_dir, a.profile, a.seed), f"fig12{suffix}", a.out):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The data a run trains and is measured on, whichever data set it is: Shapeset-3x2
+(rendered on demand, unlimited) or a finite set (MNIST, CIFAR-10: epochs of its 50,000 or
+40,000 training examples). Both give the engine the same things: input and class counts,
+fixed valid/test sets, and a training stream whose example i depends on (seed, i) only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import finite
+from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class FixedSet:
+    """A fixed evaluation set: inputs and labels, as ShapesetSet has them."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+class ShapesetData:
+    classes = 9
+
+    def __init__(self, cfg: ShapesetConfig):
+        self.cfg, self.key, self.pixel_range = cfg, repr(cfg), cfg.pixel_range
+        self.n_inputs = cfg.image_size**2
+
+    def fixed(self, seed: int, split: str, size: int) -> ShapesetSet:
+        return ShapesetSet(self.cfg, seed, split, size)
+
+    def stream(self, seed: int, batch_size: int, start: int = 0) -> ShapesetStream:
+        return ShapesetStream(self.cfg, seed, batch_size, "train", start)
+
+
+class FiniteData:
+    classes = 10
+
+    def __init__(self, name: str, root: str, pixel_range: str, download: bool):
+        self.name, self.pixel_range = name, pixel_range
+        self.root = Path(root) if Path(root).is_absolute() else REPO_ROOT / root
+        self.key = repr((name, pixel_range))
+        self.splits = _load(name, str(self.root), download)  # checked before any training
+        self.n_inputs = self.splits["train"].pixels.shape[1]
+
+    def fixed(self, seed: int, split: str, size: int) -> FixedSet:
+        """The split's first `size` examples (a finite set has no seed to draw them by)."""
+        part = self.splits[split]
+        if size > len(part):
+            raise ValueError(f"{self.name} has {len(part):,} {split} examples, asked for {size:,}")
+        idx = np.arange(size)
+        return FixedSet(part.inputs(idx, self.pixel_range), torch.from_numpy(part.labels[idx]))
+
+    def stream(self, seed: int, batch_size: int, start: int = 0) -> finite.EpochStream:
+        return finite.EpochStream(self.splits["train"], seed, batch_size, start, self.pixel_range)
+
+
+@cache
+def _load(name: str, root: str, download: bool):
+    return finite.load(name, root, download)
+
+
+def source(data) -> ShapesetData | FiniteData:
+    """The data of a run's `data` config (experiments.schema.DataConfig)."""
+    if data.name == "shapeset":
+        return ShapesetData(data.shapeset)
+    f = data.finite
+    return FiniteData(data.name, f.root, f.pixel_range, f.download)
