@@ -48,7 +48,7 @@ class FiniteData:
 
     def __init__(self, name: str, root: str, pixel_range: str, download: bool):
         self.name, self.pixel_range = name, pixel_range
-        self.root = Path(root) if Path(root).is_absolute() else REPO_ROOT / root
+        self.root = (REPO_ROOT / root).resolve()  # an absolute root stays as it is
         self.key = repr((name, pixel_range))
         self.splits = _load(name, str(self.root), download)  # checked before any training
         self.n_inputs = self.splits["train"].pixels.shape[1]
