@@ -33,7 +33,7 @@ GRID ?=
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
 	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
-	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots aggregate report \
+	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
 
 help: ## list the targets
@@ -145,6 +145,9 @@ sweep-grid: $(STAMP) ## the design grid: depth 1-5 x activation x loss x init x 
 grid-plots: $(STAMP) ## the grid's table (results/grid/runs.csv) and plots, from stored runs
 	$(PY) -m analysis.aggregate --experiment grid
 	$(PY) -m analysis.grid --profile $(GRID_PROFILE)
+
+inspect: $(STAMP) ## per-layer pages of any run(s): make inspect RUN="results/runs/..." (or WHERE=, RUNS=)
+	$(PY) -m analysis.inspect $(RUN) $(if $(RUNS),--runs-dir $(RUNS) --where $(WHERE))
 
 aggregate: $(STAMP) ## every run under results/runs, one row each -> results/all/runs.csv
 	$(PY) -m analysis.aggregate

@@ -49,20 +49,24 @@ def density_curves(probes: dict, q: str, probe_index: int = 0, window: float | N
     return (coarse[:-1] + coarse[1:]) / 2, dens, window
 
 
+def plot_layers(ax, probes: dict, q: str, probe_index: int = 0, window: float | None = None):
+    """One normalized-histogram curve per layer of quantity `q` at one probe; the window."""
+    x, dens, window = density_curves(probes, q, probe_index, window)
+    colors = plt.cm.viridis(np.linspace(0, 0.9, max(5, len(dens))))
+    for layer, d in enumerate(dens):
+        ax.plot(x, d, color=colors[layer], lw=1.4, label=f"Layer {layer + 1}")
+    ax.set_xlim(-window, window)
+    ax.set_ylim(bottom=0)
+    return window
+
+
 def draw(figure: int, runs_dir=None, seed: int = 0):
     q, xlabel, title = QUANTITY[figure]
     target = f"reproduce-fig{figure}"
     runs = {init: load_run("at_init", {"init": init}, seed, runs_dir, target) for init, _ in INITS}
     fig, axes = plt.subplots(2, 1, figsize=(7, 6.6))
-    colors = plt.cm.viridis(np.linspace(0, 0.9, 5))
     for ax, (init, label) in zip(axes, INITS, strict=True):
-        probes = runs[init].probes
-        window = 1.0 if q == "act" else None
-        x, dens, window = density_curves(probes, q, 0, window)
-        for layer, d in enumerate(dens):
-            ax.plot(x, d, color=colors[layer % len(colors)], lw=1.4, label=f"Layer {layer + 1}")
-        ax.set_xlim(-window, window)
-        ax.set_ylim(bottom=0)
+        plot_layers(ax, runs[init].probes, q, 0, 1.0 if q == "act" else None)
         ax.set_title(label, fontsize=10)
         ax.set_ylabel("normalized histogram")
         ax.legend(fontsize=8, frameon=False)
