@@ -43,7 +43,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev,joblib,submitit]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev,joblib,submitit,tensorboard]'
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the suite (editable, with dev tools); idempotent

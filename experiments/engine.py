@@ -39,6 +39,7 @@ from experiments.feed import Feed
 from experiments.pretrain import pretrain_dae
 from experiments.probes import probe
 from experiments.run_store import RunStore
+from experiments.tensorboard_log import TensorBoardLog
 from models import MLP, get_loss
 from models.stack import NetStack
 from shapeset import ShapesetSet, batches
@@ -46,7 +47,7 @@ from shapeset import ShapesetSet, batches
 log = logging.getLogger(__name__)
 
 # Keys that change speed or where files go, never what a run is.
-SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine")
+SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine", "logger")
 SPEED_ONLY += ("data.finite.root", "data.finite.download")
 # Options added after runs were stored, with the value those older runs were made with: a
 # stored config without the key is compared as if it held this value.
@@ -81,6 +82,7 @@ class Net:
     status: str = "running"
     stack_size: int = 1  # nets trained beside it (its wall time is theirs too)
     stream: int = 0  # which of the stack's training streams it reads
+    log: TensorBoardLog | None = None  # logger=tensorboard
     loss_fn: object = field(init=False)
 
     def __post_init__(self):
@@ -289,6 +291,8 @@ def start(job: Job) -> Net:
     test = fixed_set(data, spec.eval_seed, "test", p.test_size)
     probes = test.x[: p.probe_size].to(device), test.y[: p.probe_size].to(device)
     net = Net(job, model, state, time.perf_counter() - state["wall"], (valid, test, *probes))
+    if spec.logger == "tensorboard":
+        net.log = TensorBoardLog(store.dir, state, spec.optim.batch_size)
     done = state.get("pretrained_layers", 0)
     if spec.pretrain.name == "dae" and done < model.depth:  # a checkpoint after each layer
 
@@ -435,6 +439,8 @@ def save(net: Net, step: int) -> None:
     store.write_probes(state["probes"])
     # Probe arrays travel as tensors: the checkpoint then loads with weights_only=True.
     tensors = [{k: torch.from_numpy(np.asarray(v)) for k, v in r.items()} for r in state["probes"]]
+    if net.log is not None:  # first: events past a checkpoint are purged on resume
+        net.log.write(state)
     store.write_checkpoint({**state, "probes": tensors})
 
 
@@ -443,6 +449,9 @@ def finish(net: Net, status: str, step: int) -> None:
     net.status = status
     store.write_metrics(state["metrics"])
     store.write_probes(state["probes"])
+    if net.log is not None:
+        net.log.write(state)
+        net.log.close()
     metrics = state["metrics"]
     summary = {
         "status": status,

@@ -235,6 +235,7 @@ class Config:
     device: str = "auto"  # auto | cpu | cuda: changes speed only
     threads: int = 0  # torch CPU threads; 0: per launcher (joblib: cores / n_jobs), else torch's
     progress: bool = True  # tqdm progress bar
+    logger: str = "none"  # none | tensorboard: the record also as TensorBoard events
     runs_dir: str = str(REPO_ROOT / "results" / "runs")
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -252,6 +253,8 @@ class Config:
             raise _bad("device", self.device, f"choose one of {DEVICES}")
         if self.threads < 0:
             raise _bad("threads", self.threads, "must be >= 0")
+        if self.logger not in ("none", "tensorboard"):
+            raise _bad("logger", self.logger, "choose 'none' or 'tensorboard'")
         if self.probe.jacobian_examples > self.profile.probe_size:
             raise _bad(
                 "probe.jacobian_examples",
