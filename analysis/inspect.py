@@ -8,8 +8,8 @@ Per run (`inspect.png/pdf` beside it, or `<name>.png/pdf` in --out): activation,
 back-propagated gradient and weight-gradient histograms per layer at chosen points of
 training (default: first, middle and last probe); mean, std and 2nd/98th percentiles of the
 activations per layer over training; saturation per layer over training; valid and test
-error. Several runs also get `compare.png/pdf`: their error and layer-1 saturation curves
-overlaid, labelled by what differs between their configs. A run that stopped early
+error. Several runs also get `compare.png/pdf`: their test error and each layer's
+saturation overlaid, labelled by what differs between their configs. A run that stopped early
 (diverged, failed, killed) is drawn up to its last probe and says so.
 """
 
@@ -159,22 +159,39 @@ def differing(runs: list[Run]) -> list[str]:
 
 
 def compare(runs: list[Run]):
+    """Test error and each layer's saturated share, the runs overlaid."""
     keys = differing(runs)
-    fig, (err, sat) = plt.subplots(1, 2, figsize=(11, 4.2))
+    depth = max(r.probes["act_saturation"].shape[1] for r in runs)
+    cols = min(3, depth + 1)
+    rows = -(-(depth + 1) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows + 0.6), squeeze=False)
+    axes = axes.ravel()
     for run in runs:
         f = flat(run.config)
         name = ", ".join(f"{k.removesuffix('.name')}={f.get(k)}" for k in keys) or str(run.dir)
-        if run.metrics:
-            m = run.metrics
-            err.plot([r["examples"] for r in m], [100 * r["test_error"] for r in m], label=name)
-        sat.plot(run.probes["examples"], run.probes["act_saturation"][:, 0], label=name)
-    err.set(title="test error (%)", xlabel="examples seen")
-    sat.set(title="layer 1: saturated share", xlabel="examples seen")
-    for ax in (err, sat):
+        name += "" if run.summary["status"] == "complete" else f" ({run.summary['status']})"
+        m = run.metrics
+        axes[0].plot([r["examples"] for r in m], [100 * r["test_error"] for r in m], label=name)
+        sat = run.probes["act_saturation"]
+        for layer in range(sat.shape[1]):
+            axes[layer + 1].plot(run.probes["examples"], sat[:, layer], label=name)
+    axes[0].set_title("test error (%)", fontsize=9)
+    for layer in range(depth):
+        axes[layer + 1].set_title(f"layer {layer + 1}: saturated share", fontsize=9)
+    for ax in axes[depth + 1 :]:
+        ax.set_axis_off()
+    for ax in axes[: depth + 1]:
+        ax.set_xlabel("examples seen")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, frameon=False)
+    axes[0].legend(fontsize=7, frameon=False)
     fig.suptitle(f"{len(runs)} runs; they differ in: {', '.join(keys) or 'nothing'}", fontsize=10)
-    fig.tight_layout()
+    c = runs[0].config
+    stamp(
+        fig,
+        f"profile {c['profile']['name']}, {c['profile']['probe_size']} probe examples; runs: "
+        + "; ".join(str(r.dir) for r in runs),
+    )
+    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
     return fig
 
 
