@@ -2,6 +2,7 @@
 
 "standard" is Eq. 1, W ~ U[-1/sqrt(n_in), 1/sqrt(n_in)] (n_in Var[W] = 1/3); "normalized"
 is Eq. 16, W ~ U[-a, a] with a = sqrt(6 / (n_in + n_out)) (Var[W] = 2 / (n_in + n_out)).
+After the paper: "he" (He et al. 2015), U[-sqrt(6/n_in), sqrt(6/n_in)] (Var[W] = 2/n_in).
 Biases always start at 0 (§2.3) -- unlike torch's nn.Linear default, which draws them.
 Weights are drawn on the CPU from an explicit torch.Generator in float64 and then copied,
 so one seed gives the same weights on every device and dtype.
@@ -78,8 +79,14 @@ def normalized_bound(fan_in: int, fan_out: int) -> float:
     return math.sqrt(6.0 / (fan_in + fan_out))
 
 
+def he_bound(fan_in: int, fan_out: int) -> float:
+    """He et al. (2015), uniform form: sqrt(6/n_in), so that Var[W] = 2/n_in (for ReLU)."""
+    return math.sqrt(6.0 / fan_in)
+
+
 register_init("standard", bound=standard_bound)
 register_init("normalized", bound=normalized_bound)
+register_init("he", bound=he_bound)
 
 
 def init_bound(name: str, fan_in: int, fan_out: int) -> float:

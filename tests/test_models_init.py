@@ -118,3 +118,16 @@ def test_unknown_init_names_option():
         MLP(4, [3], 2, "tanh", init="bogus")
     with pytest.raises(ValueError, match="bogus"):
         MLP(4, [3], 2, "tanh", output_init="bogus")
+
+
+def test_he_is_torchs_kaiming_uniform_for_relu():
+    """He et al. (2015): Var[W] = 2/n_in; torch's kaiming_uniform_ (fan_in, ReLU gain)."""
+    n_in, n_out = 1000, 500
+    assert init_bound("he", n_in, n_out) == pytest.approx(math.sqrt(6 / n_in), rel=1e-12)
+    ours = _draw("he", n_in, n_out, seed=2).weight.detach().double().flatten()
+    ref = torch.empty(n_out, n_in)
+    nn.init.kaiming_uniform_(ref, nonlinearity="relu", generator=torch.Generator().manual_seed(9))
+    ref = ref.double().flatten()
+    assert n_in * ours.var().item() == pytest.approx(2.0, rel=0.02)
+    assert ours.var().item() == pytest.approx(ref.var().item(), rel=0.02)
+    assert ours.abs().max().item() == pytest.approx(ref.abs().max().item(), rel=1e-3)
