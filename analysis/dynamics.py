@@ -13,7 +13,7 @@ import argparse
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .figures import save, stamp
+from .figures import profile_suffix, save, stamp
 from .histograms import density_curves
 from .runs import Run, RunMissing, load_run, seeds_of
 
@@ -290,6 +290,5 @@ def main(figure: str, argv=None) -> None:
     for ax in fig.axes:  # 300000 -> 3e5: readable ticks at every scale
         ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0), useMathText=True)
     fig.tight_layout(rect=(0, 0.05, 1, 0.98))  # room for the setting stamp
-    suffix = "" if a.profile == "quick" else f"_{a.profile}"
-    for path in save(fig, f"{figure}{suffix}", a.out):
+    for path in save(fig, f"{figure}{profile_suffix(a.profile)}", a.out):
         print(f"wrote {path}")

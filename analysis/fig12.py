@@ -12,10 +12,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import finite
-from experiments.data import REPO_ROOT as DATA_BASE
+from experiments.data import data_root
 
 from .dynamics import model_label
-from .figures import save, stamp
+from .figures import profile_suffix, save, stamp
 from .runs import Run, RunMissing, load_run
 
 # FACTS section 4: the paper's end values (estimated from its Fig. 12), and its y range.
@@ -31,7 +31,7 @@ PAPER_END = {
 }
 PAPER_YLIM = {"mnist": (1.5, 3.0), "cifar10": (52.0, 65.0)}
 TITLE = {"mnist": "MNIST", "cifar10": "CIFAR-10"}
-DEFAULT_ROOT = "../shared/data"  # conf/data/*.yaml's finite.root
+DEFAULT_PROFILE = "epochs10"  # make reproduce-fig12's FIG12_PROFILE
 MODELS = [  # Table 1's five nets
     ("sigmoid", "standard"),
     ("tanh", "standard"),
@@ -48,13 +48,19 @@ def load(data: str, activation: str, init: str, profile: str, runs_dir=None, see
     return load_run("finite", overrides, seed, runs_dir, target, ("complete", "diverged"))
 
 
+def data_missing(data: str) -> str | None:
+    """Which files of data set `data` are absent from the default data root, if any."""
+    absent = finite.missing(data, data_root())
+    return f"data not here: {', '.join(map(str, absent))}" if absent else None
+
+
 def panel(ax, data: str, profile: str, runs_dir, seed: int) -> list[Run]:
     try:
         runs = [load(data, a, i, profile, runs_dir, seed) for a, i in MODELS]
     except RunMissing as e:
-        absent = finite.missing(data, DATA_BASE / DEFAULT_ROOT)
-        why = f"data not here: {', '.join(map(str, absent))}\n(see README, MNIST and CIFAR-10)"
-        ax.text(0.5, 0.5, f"not run\n{why if absent else e}", ha="center", va="center",
+        why = data_missing(data)
+        why = f"{why}\n(see README, MNIST and CIFAR-10)" if why else str(e)
+        ax.text(0.5, 0.5, f"not run\n{why}", ha="center", va="center",
                 wrap=True, fontsize=7, transform=ax.transAxes)  # fmt: skip
         ax.set(title=f"{TITLE[data]}: no runs", xticks=[], yticks=[])
         return []
@@ -73,7 +79,7 @@ def panel(ax, data: str, profile: str, runs_dir, seed: int) -> list[Run]:
     return runs
 
 
-def draw(runs_dir=None, profile="epochs10", seed=0):
+def draw(runs_dir=None, profile=DEFAULT_PROFILE, seed=0):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
     found = [
         r
@@ -96,13 +102,13 @@ def draw(runs_dir=None, profile="epochs10", seed=0):
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--profile", default="epochs10")
+    p.add_argument("--profile", default=DEFAULT_PROFILE)
     p.add_argument("--runs-dir", default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="output folder (default results/figures)")
     a = p.parse_args(argv)
-    suffix = "" if a.profile == "epochs10" else f"_{a.profile}"
-    for path in save(draw(a.runs_dir, a.profile, a.seed), f"fig12{suffix}", a.out):
+    name = f"fig12{profile_suffix(a.profile, DEFAULT_PROFILE)}"
+    for path in save(draw(a.runs_dir, a.profile, a.seed), name, a.out):
         print(f"wrote {path}")
 
 

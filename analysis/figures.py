@@ -17,6 +17,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIGURES_DIR = REPO_ROOT / "results" / "figures"
 
 
+def profile_suffix(profile: str, default: str = "quick") -> str:
+    """File-name suffix of a figure made at `profile`: none at the figure's default."""
+    return "" if profile == default else f"_{profile}"
+
+
 def stamp(fig, text: str) -> None:
     """Write the setting a figure was made at along its bottom edge."""
     fig.text(0.5, 0.005, text, ha="center", va="bottom", fontsize=7, color="0.35", wrap=True)

@@ -25,7 +25,7 @@ from experiments.run_store import RunStore
 from .aggregate import collect
 from .claims import PLATEAU_MARGIN, plateau_exit
 from .dynamics import model_label
-from .figures import save, stamp
+from .figures import profile_suffix, save, stamp
 from .runs import RUNS_DIR
 
 ACTIVATIONS = ("sigmoid", "tanh", "softsign")
@@ -319,7 +319,7 @@ def main(argv=None) -> None:
         }
     except GridMissing as e:
         raise SystemExit(f"error: {e}") from None
-    suffix = "" if a.profile == "grid" else f"_{a.profile}"
+    suffix = profile_suffix(a.profile, "grid")
     for name, fig in figures.items():
         if name != "grid_saturation":  # its colorbar places itself
             fig.tight_layout(rect=(0, 0.05, 1, 0.97))

@@ -23,11 +23,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import yaml
 
+from experiments.engine import SPEED_ONLY
 from experiments.run_store import RunStore
 
 from .figures import save, stamp
 from .histograms import plot_layers
-from .runs import Run
+from .runs import Run, read_run
 
 QUANTITIES = (("act", "activation"), ("backprop", "dC/ds"), ("wgrad", "dC/dW"))
 
@@ -45,10 +46,7 @@ def load(path: str | Path) -> Run:
         raise NotARun(f"{path}: not a run folder (no config.yaml); runs live in results/runs")
     if not store.path("probes.npz").exists():
         raise NotARun(f"{path}: the run has no probes yet (or profile.probe_every=0)")
-    config = yaml.safe_load(store.path("config.yaml").read_text())
-    summary = store.summary() or {"status": "running or killed"}
-    metrics = store.metrics() if store.path("metrics.csv").exists() else []
-    return Run(Path(path), summary, config, store.probes(), metrics)
+    return read_run(Path(path), {"status": "running or killed"})
 
 
 def flat(config: dict, prefix: str = "") -> dict[str, object]:
@@ -152,9 +150,10 @@ def page(run: Run, at: list[float]):
 
 
 def differing(runs: list[Run]) -> list[str]:
-    """The config keys whose values differ between runs (runs_dir and the like left out)."""
+    """The config keys whose values differ between runs (speed-only settings left out)."""
     flats = [flat(r.config) for r in runs]
-    keys = set().union(*flats) - {"runs_dir", "threads", "progress", "device"}
+    keys = {k for k in set().union(*flats) if k.split(".")[0] not in SPEED_ONLY}
+    keys -= set(SPEED_ONLY)
     return sorted(k for k in keys if len({str(f.get(k)) for f in flats}) > 1)
 
 

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import numpy as np
 
-import finite
-from experiments.data import REPO_ROOT as DATA_BASE
 from shapeset import CLASS_NAMES, ShapesetConfig, generate
 from shapeset.atomic import atomic_write_bytes
 
@@ -26,6 +24,7 @@ from . import claims as C
 from . import fig12, jacobian_table, table1
 from .dynamics import load, load_seeds, model_label
 from .fig5 import cost_surfaces, plateau_fractions
+from .figures import profile_suffix
 from .grid import CHANCE, GridMissing, by_setting, grid_rows, plateau_pairs
 from .runs import REPO_ROOT, RUNS_DIR, RunMissing, load_run
 from .table1 import PAPER as TABLE1
@@ -166,15 +165,14 @@ def error_checks(runs_dir, profile: str) -> list[C.Check]:
 
 def finite_checks(runs_dir, data: str, profile: str) -> list[C.Check]:
     """Table 1's claims on MNIST or CIFAR-10, from the Fig. 12 runs."""
-    absent = finite.missing(data, DATA_BASE / fig12.DEFAULT_ROOT)
     name = fig12.TITLE[data]
     try:
         runs = {(a, i): fig12.load(data, a, i, profile, runs_dir) for a, i in fig12.MODELS}
     except RunMissing:
-        if absent:
+        if why := fig12.data_missing(data):
             raise RunMissing(
-                f"not run: the {name} data is not here ({', '.join(map(str, absent))}); see "
-                "README, MNIST and CIFAR-10, then `make reproduce-fig12`"
+                f"not run: {name} {why}; see README, MNIST and CIFAR-10, then "
+                "`make reproduce-fig12`"
             ) from None
         raise
     err = {
@@ -256,12 +254,11 @@ NOT_REPRODUCED = [
 PROFILES = ("quick", "tenth", "paper")  # the budgets a claim is shown at, smallest first
 
 
-def _suffix(profile: str) -> str:
-    return "" if profile == "quick" else f"_{profile}"
-
-
 def report(
-    runs_dir=RUNS_DIR, profiles=PROFILES, grid_profile: str = "grid", finite_profile="epochs10"
+    runs_dir=RUNS_DIR,
+    profiles=PROFILES,
+    grid_profile: str = "grid",
+    finite_profile=fig12.DEFAULT_PROFILE,
 ) -> str:
     sections, checks = [], []  # checks: (profile or None, Check)
 
@@ -308,7 +305,7 @@ def report(
             f"Profile `{finite_profile}` (`make reproduce-fig12`): the paper's five 5-layer "
             "nets, seed 0, final test error on the whole 10,000-example test set; the rates "
             "are `optim.lr`'s defaults for this data set.",
-            [("fig12" + ("" if finite_profile == "epochs10" else f"_{finite_profile}"),
+            [("fig12" + profile_suffix(finite_profile, fig12.DEFAULT_PROFILE),
               "Fig. 12 - test error during training, MNIST and CIFAR-10")],
         )  # fmt: skip
     add(
@@ -389,7 +386,7 @@ def summary(checks: list[tuple[str | None, C.Check]], profiles) -> list[str]:
 
 
 def _training_section(runs_dir, profile: str):
-    sfx = _suffix(profile)
+    sfx = profile_suffix(profile)
     return (
         f"During training (Figs. 2, 3, 4, 9, 10, saturation): profile `{profile}`",
         lambda: dynamics_checks(runs_dir, profile),
@@ -413,7 +410,7 @@ def _error_section(runs_dir, profile: str):
         f"Profile `{profile}`: final test error after {_seen(runs_dir, profile)} examples; "
         "one seed unless said: the standard error is then the test set's binomial noise. "
         "z: the difference in standard errors; rule: a difference counts when z >= 2.",
-        [("fig11" + _suffix(profile), "Fig. 11 - test error during training")],
+        [("fig11" + profile_suffix(profile), "Fig. 11 - test error during training")],
         lambda: embedded(table1.table(profile, runs_dir)),
     )
 
@@ -491,7 +488,9 @@ def main(argv=None) -> None:
         "--profiles", default=",".join(PROFILES), help="budgets to show claims at, comma-separated"
     )
     p.add_argument("--grid-profile", default="grid")
-    p.add_argument("--finite-profile", default="epochs10", help="the MNIST / CIFAR-10 runs'")
+    p.add_argument(
+        "--finite-profile", default=fig12.DEFAULT_PROFILE, help="the MNIST / CIFAR-10 runs'"
+    )
     p.add_argument("--runs-dir", default=str(RUNS_DIR))
     p.add_argument("--out", default=str(REPO_ROOT / "results" / "REPORT.md"))
     a = p.parse_args(argv)

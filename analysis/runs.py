@@ -70,9 +70,16 @@ def load_run(
         )
         state = "does not exist" if status == "missing" else f"is {status}, not complete"
         raise RunMissing(f"run {path} {state}; produce it with {how}")
+    return read_run(path)
+
+
+def read_run(path: Path, summary_if_none: dict | None = None) -> Run:
+    """The records of the run at `path`, as they stand (no status check)."""
+    store = RunStore(path)
     config = yaml.safe_load(store.path("config.yaml").read_text())
     probes = store.probes() if store.path("probes.npz").exists() else {}
-    return Run(path, store.summary(), config, probes, store.metrics())
+    metrics = store.metrics() if store.path("metrics.csv").exists() else []
+    return Run(path, store.summary() or summary_if_none, config, probes, metrics)
 
 
 def seeds_of(

@@ -20,6 +20,7 @@ from shapeset.atomic import atomic_write_bytes
 
 from . import fig12
 from .dynamics import load, load_seeds
+from .figures import profile_suffix
 from .runs import REPO_ROOT, RunMissing, run_dir, shown
 
 # FACTS section 5 (bold = significantly better in the paper, p = 0.005).
@@ -58,7 +59,7 @@ def _cell(values: list[float]) -> str:
     return f"{np.mean(values):.2f} +- {np.std(values, ddof=1):.2f}"
 
 
-def table(profile: str = "quick", runs_dir=None, finite_profile: str = "epochs10") -> str:
+def table(profile: str = "quick", runs_dir=None, finite_profile=fig12.DEFAULT_PROFILE) -> str:
     rows, seen, order, finite_runs = [], set(), [], {d: [] for d in PAPER_FINITE}
     for label, act, init, paper, bold in PAPER:
         finite = []
@@ -122,7 +123,9 @@ def _finite_note(data: str, runs: list, profile: str) -> str:
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--profile", default="quick")
-    p.add_argument("--finite-profile", default="epochs10", help="MNIST / CIFAR-10 runs' profile")
+    p.add_argument(
+        "--finite-profile", default=fig12.DEFAULT_PROFILE, help="MNIST / CIFAR-10 runs' profile"
+    )
     p.add_argument("--runs-dir", default=None)
     p.add_argument("--out", default=None)
     a = p.parse_args(argv)
@@ -130,8 +133,8 @@ def main(argv=None) -> None:
         text = table(a.profile, a.runs_dir, a.finite_profile)
     except RunMissing as e:
         raise SystemExit(f"error: {e}") from None
-    suffix = "" if a.profile == "quick" else f"_{a.profile}"
-    out = Path(a.out) if a.out else REPO_ROOT / "results" / f"table1{suffix}.md"
+    name = f"table1{profile_suffix(a.profile)}.md"
+    out = Path(a.out) if a.out else REPO_ROOT / "results" / name
     atomic_write_bytes(out, text.encode())
     print(text)
     print(f"wrote {out}")

@@ -13,9 +13,15 @@ import numpy as np
 import torch
 
 import finite
+from experiments.schema import FiniteConfig
 from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def data_root(root: str = FiniteConfig.root) -> Path:
+    """`data.finite.root` as a folder: a relative root starts at the repository."""
+    return (REPO_ROOT / root).resolve()  # an absolute root stays as it is
 
 
 @dataclass
@@ -48,7 +54,7 @@ class FiniteData:
 
     def __init__(self, name: str, root: str, pixel_range: str, download: bool):
         self.name, self.pixel_range = name, pixel_range
-        self.root = (REPO_ROOT / root).resolve()  # an absolute root stays as it is
+        self.root = data_root(root)
         self.key = repr((name, pixel_range))
         self.splits = _load(name, str(self.root), download)  # checked before any training
         self.n_inputs = self.splits["train"].pixels.shape[1]

@@ -8,7 +8,7 @@ from analysis import fig12
 def test_fig12_draws_each_mnist_net_and_names_the_missing_cifar_data(
     tmp_path, write_run, monkeypatch
 ):
-    monkeypatch.setattr(fig12, "DEFAULT_ROOT", str(tmp_path / "no-data"))
+    monkeypatch.setattr(fig12, "data_root", lambda: tmp_path / "no-data")
     for act, init in fig12.MODELS:
         cfg = {
             **hand_made_config(act, init, depth=5, profile="epochs10"),
