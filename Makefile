@@ -31,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian runs-at-init lr-search lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-beyond runs-at-init lr-search lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -78,6 +78,18 @@ reproduce-fig8: runs-at-init ## Fig. 8: weight-gradient histograms just after in
 
 reproduce-jacobian: runs-at-init ## mean Jacobian singular values at init -> results/jacobian.md
 	$(PY) -m analysis.jacobian_table
+
+reproduce-depth-scan: $(STAMP) ## beyond the paper: std of activations and gradients per layer at init, 50 layers, activation x init
+	$(PY) -m analysis.depth_scan
+
+reproduce-isometry: $(STAMP) ## beyond the paper: singular values of the input-output Jacobian at init vs depth
+	$(PY) -m analysis.isometry
+
+reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU depth 5/30 He vs normalized, sigmoid Kumar vs standard, batch norm
+	$(SWEEP) experiment=beyond_relu
+	$(SWEEP) experiment=beyond_sigmoid
+	$(SWEEP) experiment=beyond_batch_norm
+	$(PY) -m analysis.beyond --profile $(PROFILE)
 
 lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (hours)
 	$(LR_SEARCH)

@@ -411,3 +411,41 @@ def quadratic_trains_slower(pairs: list[tuple[str, int | None, int | None]], bud
         ours,
         verdict,
     )
+
+
+# -- beyond the paper ---------------------------------------------------------------------------
+def deep_relu_needs_he(he: Error, normalized: Error, he_exit, n_exit, seen: int) -> Check:
+    """He et al. (2015), Fig. 3: at depth 30 He init trains, normalized ('Xavier') stalls.
+    Holds when He leaves the chance plateau and normalized does not, or later and ends
+    significantly worse; fails when normalized leaves it as early as He or ends better."""
+    z = z_score(he, normalized)
+    ours = (
+        f"{he} vs {normalized} (z {z:.1f}); left the plateau at "
+        f"{he_exit or 'never'} vs {n_exit or 'never'} examples"
+    )
+    if he_exit is not None and n_exit is None:
+        verdict = HOLDS
+    elif n_exit is not None and (he_exit is None or n_exit <= he_exit):
+        verdict = FAILS
+    elif he_exit is not None:  # both left, normalized later
+        verdict = HOLDS if z >= Z_SIGNIFICANT else (NOT_AT_SCALE if _short(seen) else FAILS)
+    else:
+        verdict = NOT_AT_SCALE if _short(seen) else FAILS
+    return Check(
+        "ReLU, 30 hidden layers: He init trains, normalized init does not",
+        "He et al. (2015), Fig. 3: 30 layers, 'Xavier' stalls, theirs converges",
+        ours,
+        verdict,
+    )
+
+
+def both_train(exits: dict[str, int | None], claim: str, paper: str, seen: int) -> Check:
+    """Every net leaves the chance plateau within the budget."""
+    ours = ", ".join(f"{k} at {v or 'never'}" for k, v in exits.items()) + " examples"
+    ok = all(v is not None for v in exits.values())
+    return Check(
+        claim,
+        paper,
+        f"left the plateau: {ours}",
+        HOLDS if ok else (NOT_AT_SCALE if _short(seen) else FAILS),
+    )

@@ -17,38 +17,57 @@ from .figures import profile_suffix, save, stamp
 from .histograms import density_curves
 from .runs import Run, RunMissing, load_run, seeds_of
 
-LABEL = {"sigmoid": "Sigmoid", "tanh": "Tanh", "softsign": "Softsign"}
+LABEL = {
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "softsign": "Softsign",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "linear": "Linear",
+}
 LAYER_COLORS = plt.cm.viridis(np.linspace(0, 0.9, 5))
 
 
-def _overrides(activation, init, depth, profile, pretrain=None) -> dict[str, object]:
+def _overrides(activation, init, depth, profile, pretrain=None, batch_norm=False) -> dict:
     overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
     if pretrain:
         overrides["pretrain"] = pretrain
+    if batch_norm:
+        overrides["model.batch_norm"] = "true"
     return overrides
 
 
-def load(activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None) -> Run:
-    overrides = _overrides(activation, init, depth, profile, pretrain)
+def load(
+    activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None, batch_norm=False
+) -> Run:
+    overrides = _overrides(activation, init, depth, profile, pretrain, batch_norm)
     target = f"reproduce-{figure} PROFILE={profile}"
     return load_run("dynamics", overrides, seed, runs_dir, target, ("complete", "diverged"))
 
 
-def load_seeds(activation, init, depth, profile, figure, runs_dir=None, pretrain=None):
+def load_seeds(
+    activation, init, depth, profile, figure, runs_dir=None, pretrain=None, batch_norm=False
+):
     """Every stored seed of one net (seed 0 when none: its RunMissing says how to make it)."""
-    overrides = _overrides(activation, init, depth, profile, pretrain)
+    overrides = _overrides(activation, init, depth, profile, pretrain, batch_norm)
     seeds = seeds_of("dynamics", overrides, runs_dir) or [0]
-    return [load(activation, init, depth, profile, figure, runs_dir, s, pretrain) for s in seeds]
+    return [
+        load(activation, init, depth, profile, figure, runs_dir, s, pretrain, batch_norm)
+        for s in seeds
+    ]
 
 
 def model_label(activation: str, init: str) -> str:
-    """The paper's names: Tanh, Tanh N (normalized init), ..."""
-    return LABEL[activation] + (" N" if init == "normalized" else "")
+    """The paper's names: Tanh, Tanh N (normalized init), ...; later inits by name."""
+    suffix = {"standard": "", "normalized": " N"}.get(init, f" {init}")
+    return LABEL.get(activation, activation) + suffix
 
 
 def name(run: Run) -> str:
     c = run.config
     text = model_label(c["activation"]["name"], c["init"]["name"])
+    if c["model"].get("batch_norm"):
+        text += " BN"
     if c["pretrain"]["name"] != "none":
         text = "Pre-training"
     return text + (" (diverged)" if run.diverged else "")
@@ -189,29 +208,35 @@ FIG11_MODELS = [
 ]
 
 
-def fig11(runs_dir=None, profile="quick", seed=0):
-    runs = [load(a, i, d, profile, "fig11", runs_dir, seed, p) for a, i, d, p in FIG11_MODELS]
-    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+def error_curves(ax, runs: list[Run], label) -> None:
+    """Test error against examples seen, one line per run, the legend ordered by final error
+    (an x marks where a diverged run stopped)."""
     curves = []
     for run in runs:
         x = np.array([m["examples"] for m in run.metrics])
         err = 100 * np.array([m["test_error"] for m in run.metrics])
-        label = name(run)
-        if run.config["activation"]["name"] == "sigmoid":
-            label += f" depth {run.config['model']['depth']}"
-        curves.append((err[-1], label, x, err, run.diverged))
-    for final, label, x, err, diverged in sorted(curves, key=lambda c: -c[0]):
-        (line,) = ax.plot(x, err, lw=1.4, label=f"{label}: {final:.1f}%")
+        curves.append((err[-1], label(run), x, err, run.diverged))
+    for final, text, x, err, diverged in sorted(curves, key=lambda c: -c[0]):
+        (line,) = ax.plot(x, err, lw=1.4, label=f"{text}: {final:.1f}%")
         if diverged:
             ax.plot(x[-1], err[-1], "x", ms=9, color=line.get_color())
-    ax.set(
-        xlabel="examples seen",
-        ylabel="test error (%)",
-        ylim=(0, 90),
-        title="Fig. 11 - Shapeset test error during online training",
-    )
+    ax.set(xlabel="examples seen", ylabel="test error (%)", ylim=(0, 90))
     ax.legend(fontsize=8, frameon=False, title="final test error", title_fontsize=8)
     ax.grid(alpha=0.3)
+
+
+def _with_depth(run: Run) -> str:
+    return f"{name(run)} depth {run.config['model']['depth']}"
+
+
+def fig11(runs_dir=None, profile="quick", seed=0):
+    runs = [load(a, i, d, profile, "fig11", runs_dir, seed, p) for a, i, d, p in FIG11_MODELS]
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    sigmoid = "sigmoid"
+    error_curves(
+        ax, runs, lambda r: _with_depth(r) if r.config["activation"]["name"] == sigmoid else name(r)
+    )
+    ax.set_title("Fig. 11 - Shapeset test error during online training")
     pre = runs[-1].summary.get("pretrain_examples", 0)
     stamp(
         fig,
@@ -222,6 +247,35 @@ def fig11(runs_dir=None, profile="quick", seed=0):
             f"standard init) first used {pre:,} unlabelled examples, not counted on the x axis",
         ),
     )
+    return fig
+
+
+BEYOND_RELU = [("relu", i, d) for d in (5, 30) for i in ("he", "normalized")]
+BEYOND_SIGMOID = [("sigmoid", i, 5) for i in ("standard", "kumar")]
+BEYOND_BATCH_NORM = [(a, i, 5) for a in ("tanh", "relu") for i in ("standard", "normalized")]
+
+
+def beyond(runs_dir=None, profile="quick", seed=0):
+    """Beyond the paper: ReLU at depths 5 and 30 under He vs normalized init (He et al.
+    2015); the 5-layer sigmoid net under Kumar's init (2017) vs the paper's standard one;
+    tanh and ReLU with batch norm under either init (Ioffe & Szegedy 2015)."""
+
+    def get(models, batch_norm=False):
+        return [
+            load(a, i, d, profile, "beyond", runs_dir, seed, None, batch_norm) for a, i, d in models
+        ]
+
+    relu, sig, bn = get(BEYOND_RELU), get(BEYOND_SIGMOID), get(BEYOND_BATCH_NORM, True)
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), sharey=True)
+    error_curves(axes[0], relu, _with_depth)
+    axes[0].set_title("ReLU, 5 and 30 hidden layers: He vs normalized init", fontsize=10)
+    error_curves(axes[1], sig, _with_depth)
+    axes[1].set_title("Sigmoid, 5 hidden layers: Kumar vs standard init", fontsize=10)
+    error_curves(axes[2], bn, name)
+    axes[2].set_title("Batch norm (BN), 5 hidden layers: does the init still matter?", fontsize=10)
+    fig.suptitle("Beyond the paper: later inits and batch norm in training", fontsize=11)
+    size = relu[0].config["profile"]["test_size"]
+    stamp(fig, setting(relu + sig + bn, f"x 1000 units, test set of {size:,} examples"))
     return fig
 
 
@@ -273,6 +327,7 @@ FIGURES = {
     "fig10": fig10,
     "fig11": fig11,
     "saturation": saturation,
+    "beyond": beyond,
 }
 
 

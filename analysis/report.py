@@ -21,11 +21,12 @@ from shapeset import CLASS_NAMES, ShapesetConfig, generate
 from shapeset.atomic import atomic_write_bytes
 
 from . import claims as C
-from . import fig12, jacobian_table, table1
+from . import depth_scan, fig12, isometry, jacobian_table, table1
 from .dynamics import load, load_seeds, model_label
 from .fig5 import cost_surfaces, plateau_fractions
 from .figures import profile_suffix
 from .grid import CHANCE, GridMissing, by_setting, grid_rows, plateau_pairs
+from .records import load_record
 from .runs import REPO_ROOT, RUNS_DIR, RunMissing, load_run
 from .table1 import PAPER as TABLE1
 
@@ -95,10 +96,12 @@ def dynamics_checks(runs_dir, profile: str) -> list[C.Check]:
     ]
 
 
-def _errors(runs_dir, profile, act, init, depth=5, pretrain=None) -> tuple[C.Error, list]:
-    target = "fig11" if pretrain or depth != 5 else "table1"
-    runs = load_seeds(act, init, depth, profile, target, runs_dir, pretrain)
-    name = "Pre-training" if pretrain else model_label(act, init) + ("" if depth == 5 else " d4")
+def _errors(runs_dir, profile, act, init, depth=5, pretrain=None, target=None, bn=False):
+    """(final test error over seeds, the runs) of one model."""
+    target = target or ("fig11" if pretrain or depth != 5 else "table1")
+    runs = load_seeds(act, init, depth, profile, target, runs_dir, pretrain, bn)
+    name = "Pre-training" if pretrain else model_label(act, init)
+    name += ("" if depth == 5 else f" d{depth}") + (" BN" if bn else "")
     size = runs[0].config["profile"]["test_size"]
     return C.Error.of(name, [r.summary["final_test_error"] for r in runs], size), runs
 
@@ -305,9 +308,13 @@ def report(
             f"Profile `{finite_profile}` (`make reproduce-fig12`): the paper's five 5-layer "
             "nets, seed 0, final test error on the whole 10,000-example test set; the rates "
             "are `optim.lr`'s defaults for this data set.",
-            [("fig12" + profile_suffix(finite_profile, fig12.DEFAULT_PROFILE),
-              "Fig. 12 - test error during training, MNIST and CIFAR-10")],
-        )  # fmt: skip
+            [
+                (
+                    "fig12" + profile_suffix(finite_profile, fig12.DEFAULT_PROFILE),
+                    "Fig. 12 - test error during training, MNIST and CIFAR-10",
+                )
+            ],
+        )
     add(
         "The design grid (depth x activation x loss x init)",
         lambda: grid_checks(runs_dir, grid_profile),
@@ -317,6 +324,40 @@ def report(
             ("grid_curves", "Test error during training, depth 5"),
             ("grid_saturation", "Saturation per layer at the end of training"),
             ("grid_ce_vs_quadratic", "Leaving the chance plateau: cross-entropy vs quadratic"),
+        ],
+    )
+    beyond_shown = [p for p in shown if _seen(runs_dir, p, ("relu", "he", 30)) != "(no runs)"]
+    for p in beyond_shown or shown[:1]:
+        add(
+            f"Beyond the paper: later inits in training (profile `{p}`)",
+            lambda p=p: beyond_training_checks(runs_dir, p),
+            f"Profile `{p}` (`make reproduce-beyond PROFILE={p}`), seed 0; rates: "
+            "`optim.lr`'s defaults (the search's where it covered the model, else the "
+            "fallback); a net has left the chance plateau once its test error is "
+            f"{C.PLATEAU_MARGIN_TEXT}.",
+            [
+                (
+                    "beyond" + profile_suffix(p),
+                    "ReLU depth 5 and 30, He vs normalized; sigmoid depth 5, Kumar vs standard; "
+                    "tanh and ReLU with batch norm, standard vs normalized",
+                )
+            ],
+            profile=p,
+        )
+    add(
+        "Beyond the paper: signal propagation at initialization",
+        beyond_at_init_checks,
+        "Nets of 50 hidden layers x 1000 units, each activation x init, 0 examples seen, "
+        "Shapeset probe inputs, model seed 0 (`make reproduce-depth-scan`, "
+        "`make reproduce-isometry`); the rules were fixed from theory before the numbers "
+        "were looked at. Tables: `depth_scan.md`, `isometry.md`.",
+        [
+            (
+                "depth_scan",
+                "Std of activations and back-propagated gradients per layer, 50 "
+                "layers, every activation x init",
+            ),
+            ("isometry", "Singular values of the input-output Jacobian vs depth"),
         ],
     )
     head = [
@@ -344,6 +385,54 @@ def report(
         "",
     ]
     return "\n".join(head + sections + tail)
+
+
+def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
+    def get(act, init, depth, batch_norm=False):
+        err, runs = _errors(runs_dir, profile, act, init, depth, None, "beyond", batch_norm)
+        m = runs[0].metrics
+        exit_at = C.plateau_exit([r["test_error"] for r in m], [r["examples"] for r in m], CHANCE)
+        return err, exit_at, runs[0].summary["examples_seen"]
+
+    he30, he5 = get("relu", "he", 30), get("relu", "he", 5)
+    n30, n5 = get("relu", "normalized", 30), get("relu", "normalized", 5)
+    kumar, std = get("sigmoid", "kumar", 5), get("sigmoid", "standard", 5)
+    seen = min(x[2] for x in (he30, he5, n30, n5, kumar, std))
+    out = [
+        C.deep_relu_needs_he(he30[0], n30[0], he30[1], n30[1], seen),
+        C.both_train(
+            {"He": he5[1], "normalized": n5[1]},
+            "ReLU, 5 hidden layers: both inits train",
+            "He et al. (2015), Fig. 2: at 22 layers both converge, He's sooner",
+            seen,
+        ),
+    ]
+    rescue = C.better_than(
+        kumar[0],
+        std[0],
+        "Sigmoid, 5 hidden layers: Kumar's init rescues the net the paper says never leaves chance",
+        "Kumar (2017), section 4; the paper's Table 1: Sigmoid 82.61%",
+        seen,
+    )
+    if kumar[1] is None and rescue.verdict == C.HOLDS:  # better, but still on the plateau
+        rescue.verdict = C.NOT_AT_SCALE if C._short(seen) else C.FAILS
+    bn = [
+        C.within_noise(
+            [get(a, i, 5, True)[0] for i in ("standard", "normalized")],
+            f"{a}, 5 hidden layers, batch norm: standard and normalized init end alike",
+            "Ioffe & Szegedy (2015), section 3.3: batch norm makes "
+            "training less sensitive to the initial scale of the weights",
+            seen,
+        )
+        for a in ("tanh", "relu")
+    ]
+    return [*out, rescue, *bn]
+
+
+def beyond_at_init_checks() -> list[C.Check]:
+    scan = load_record(depth_scan.RECORD, "reproduce-depth-scan")
+    iso = load_record(isometry.RECORD, "reproduce-isometry")
+    return depth_scan.checks(scan) + isometry.checks(iso)
 
 
 def summary(checks: list[tuple[str | None, C.Check]], profiles) -> list[str]:
@@ -441,9 +530,9 @@ def learning_rate_lines(path: Path) -> list[str]:
     return lines
 
 
-def _seen(runs_dir, profile: str) -> str:
+def _seen(runs_dir, profile: str, model=("tanh", "standard", 5)) -> str:
     try:
-        run = load("tanh", "standard", 5, profile, "report", runs_dir)
+        run = load(*model, profile, "report", runs_dir)
     except RunMissing:
         return "(no runs)"
     return f"{run.summary['examples_seen']:,}"

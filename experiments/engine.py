@@ -40,7 +40,9 @@ from experiments.pretrain import pretrain_dae
 from experiments.probes import probe
 from experiments.run_store import RunStore
 from experiments.tensorboard_log import TensorBoardLog
-from models import MLP, get_loss
+from models import MLP, get_init, get_loss
+from models.autograd_trainer import AutogradTrainer
+from models.lsuv import lsuv_
 from models.stack import NetStack
 from shapeset import ShapesetSet, batches
 
@@ -157,6 +159,11 @@ def _what_matters(config: dict) -> dict:
     out = dict(config)
     if config.get("pretrain", {}).get("name") == "none":
         out["pretrain"] = {"name": "none"}
+    act, init = config.get("activation", {}), config.get("init", {})
+    if act.get("name") != "leaky_relu":
+        out["activation"] = {k: v for k, v in act.items() if k != "slope"}
+    if init.get("name") != "lsuv" and (config.get("model") or {}).get("output_init") != "lsuv":
+        out["init"] = {k: v for k, v in init.items() if not k.startswith("lsuv_")}
     if "data" in config:
         used = "shapeset" if config["data"]["name"] == "shapeset" else "finite"
         out["data"] = {k: v for k, v in config["data"].items() if k in ("name", used)}
@@ -186,7 +193,8 @@ def stack_key(job: Job) -> tuple:
     s = job.spec
     step = job.store.checkpoint_step()
     device = resolve_device(s.device).type
-    return (device, job.data.n_inputs, tuple(s.model.hidden_widths()), s.optim.batch_size, step)
+    widths = tuple(s.model.hidden_widths())
+    return (device, job.data.n_inputs, widths, s.optim.batch_size, s.model.batch_norm, step)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -251,15 +259,24 @@ def fail(job: Job, error: Exception) -> Exception:
 
 
 def build(spec: schema.Config, data, device: torch.device) -> MLP:
-    return MLP(
+    """The run's net as initialized; a scheme fitted to data (lsuv) is fitted on the first
+    `init.lsuv_batch` examples of the training stream of seed `model_seed`."""
+    model = MLP(
         data.n_inputs,
         spec.model.hidden_widths(),
         data.classes,
-        spec.activation.name,
+        spec.activation.get(),
         spec.init.name,
         spec.model.output_init,
         seed=spec.model_seed,
+        init_gain=spec.init.gain,
+        batch_norm=spec.model.batch_norm,
     ).to(device)
+    if any(get_init(s).fitted_to_data for s in (model.init_name, model.output_init_name)):
+        i = spec.init
+        x, _ = next(iter(data.stream(spec.model_seed, i.lsuv_batch)))
+        lsuv_(model, x, i.lsuv_tol, i.lsuv_max_iter)
+    return model
 
 
 _fixed_sets: dict[tuple, ShapesetSet | FixedSet] = {}
@@ -351,13 +368,17 @@ def open_feed(nets: list[Net], step: int) -> Feed:
 
 
 def make_trainer(nets: list[Net], feed: Feed):
-    """The stack of `nets`; on CUDA with its steps replayed from CUDA graphs."""
-    stack = NetStack(
+    """The stack of `nets`; on CUDA with its steps replayed from CUDA graphs. Batch-norm
+    nets (a stack holds all or none) train through autograd instead."""
+    args = (
         [n.model for n in nets],
         [n.spec.loss.name for n in nets],
         [n.spec.optim.lr for n in nets],
         [n.stream for n in nets],
     )
+    if nets[0].spec.model.batch_norm:
+        return AutogradTrainer(*args)
+    stack = NetStack(*args)
     graph_steps = nets[0].spec.engine.cuda_graph_steps
     if stack.device.type == "cuda" and graph_steps:
         return GraphedTrainer(stack, graph_steps, feed.step_shape)
@@ -403,7 +424,8 @@ def measure(net: Net, step: int, cost: float) -> None:
     p, bs, state = net.spec.profile, net.spec.optim.batch_size, net.state
     valid, test, px, py = net.sets
     if p.probe_every and (step % p.probe_every == 0 or step == net.total):
-        record = probe(net.model, px, py, net.loss_fn, net.spec.probe)
+        with evaluating(net.model):  # batch norm: the running statistics, as evaluated
+            record = probe(net.model, px, py, net.loss_fn, net.spec.probe)
         state["probes"].append({"step": step, "examples": step * bs, **record})
     if (step * bs) % p.eval_every < bs or step == net.total:
         state["metrics"].append(
@@ -421,10 +443,23 @@ def measure(net: Net, step: int, cost: float) -> None:
 @torch.no_grad()
 def error_rate(model: MLP, data: ShapesetSet) -> float:
     device = next(model.parameters()).device
-    wrong = sum(
-        (model(x.to(device)).argmax(1).cpu() != y).sum().item() for x, y in batches(data, 1000)
-    )
+    with evaluating(model):
+        wrong = sum(
+            (model(x.to(device)).argmax(1).cpu() != y).sum().item() for x, y in batches(data, 1000)
+        )
     return wrong / len(data)
+
+
+@contextlib.contextmanager
+def evaluating(model: MLP):
+    """Eval mode for a measurement (batch norm reads, and does not update, its running
+    statistics); the mode it had after."""
+    was = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was)
 
 
 def save(net: Net, step: int) -> None:

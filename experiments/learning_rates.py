@@ -16,9 +16,12 @@ import yaml
 TABLE = Path(__file__).resolve().parent.parent / "conf" / "learning_rates.yaml"
 
 
-def model_key(activation: str, init: str, depth: int, data: str = "shapeset") -> str:
-    """e.g. tanh-normalized-d5 (Shapeset-3x2), mnist/tanh-normalized-d5 (another data set)."""
-    key = f"{activation}-{init}-d{depth}"
+def model_key(
+    activation: str, init: str, depth: int, data: str = "shapeset", batch_norm: bool = False
+) -> str:
+    """e.g. tanh-normalized-d5 (Shapeset-3x2), mnist/tanh-normalized-d5 (another data set),
+    tanh-standard-d5-bn (with batch norm)."""
+    key = f"{activation}-{init}-d{depth}" + ("-bn" if batch_norm else "")
     return key if data == "shapeset" else f"{data}/{key}"
 
 
@@ -27,7 +30,9 @@ def _table() -> dict:
     return yaml.safe_load(TABLE.read_text())
 
 
-def default_lr(activation: str, init: str, depth: int, data: str = "shapeset") -> float:
+def default_lr(
+    activation: str, init: str, depth: int, data: str = "shapeset", batch_norm: bool = False
+) -> float:
     table = _table()
-    key = model_key(activation, init, int(depth), data)
+    key = model_key(activation, init, int(depth), data, bool(batch_norm))
     return float(table["rates"].get(key, table["fallback"]))

@@ -22,8 +22,10 @@ PERCENTILE_SAMPLE = 2_000_000
 
 
 def bin_edges(model: MLP, cfg) -> dict[str, np.ndarray]:
-    """Fixed bins per quantity: activations over f's range, gradients over +-range."""
+    """Fixed bins per quantity: activations over f's range (cut to +-probe.unbounded_range
+    where it is unbounded), gradients over +-range."""
     lo, hi = model.activation.output_range
+    lo, hi = max(lo, -cfg.unbounded_range), min(hi, cfg.unbounded_range)
     return {
         "act": np.linspace(lo, hi, cfg.activation_bins + 1),
         "backprop": np.linspace(-cfg.backprop_range, cfg.backprop_range, cfg.backprop_bins + 1),
@@ -70,7 +72,7 @@ def probe(model: MLP, x: torch.Tensor, y: torch.Tensor, loss_fn, cfg) -> dict[st
             for k, v in _stats(values, edges[q]).items():
                 per_layer.setdefault(f"{q}_{k}", []).append(v)
         per_layer.setdefault("act_saturation", []).append(
-            saturation_fraction(z.detach(), model.activation_name, cfg.saturation_margin)
+            saturation_fraction(z.detach(), model.activation, cfg.saturation_margin)
         )
     record = {k: np.asarray(v) for k, v in per_layer.items()}
     if cfg.jacobian_examples > 0:

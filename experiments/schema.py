@@ -17,7 +17,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 import finite
 from experiments.learning_rates import default_lr
-from models import ACTIVATIONS, INITS, LOSSES
+from models import ACTIVATIONS, INITS, LOSSES, Activation, get_activation
 from shapeset import ShapesetConfig
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +65,7 @@ class ModelConfig:
     width: int = 1000  # units per hidden layer, unless `widths` lists them
     widths: list[int] | None = None
     output_init: str | None = None  # None: the hidden layers' scheme (the paper is silent)
+    batch_norm: bool = False  # batch norm before each activation (after the paper; autograd)
 
     def __post_init__(self):
         if self.depth < 1:
@@ -86,17 +87,35 @@ class ModelConfig:
 @dataclass
 class ActivationConfig:
     name: str = "tanh"
+    slope: float = 0.01  # leaky_relu's negative slope (unused by the others)
 
     def __post_init__(self):
         _known("activation.name", self.name, ACTIVATIONS)
+        if self.name == "leaky_relu" and not 0 < self.slope < 1:
+            raise _bad("activation.slope", self.slope, "leaky ReLU's slope must be in (0, 1)")
+
+    def get(self) -> Activation:
+        return get_activation(self.name, self.slope if self.name == "leaky_relu" else None)
 
 
 @dataclass
 class InitConfig:
     name: str = "normalized"
+    gain: float = 1.0  # multiplies every drawn weight (1: the scheme as published)
+    lsuv_batch: int = 500  # lsuv: training examples the layers' variances are fitted on
+    lsuv_tol: float = 0.1  # lsuv: stop when |Var - 1| < tol (Mishkin & Matas's Tol_var)
+    lsuv_max_iter: int = 10  # lsuv: rescalings per layer at most (their T_max)
 
     def __post_init__(self):
         _known("init.name", self.name, INITS)
+        if not (self.gain > 0 and math.isfinite(self.gain)):
+            raise _bad("init.gain", self.gain, "must be finite and > 0")
+        if self.lsuv_batch < 2:
+            raise _bad("init.lsuv_batch", self.lsuv_batch, "must be >= 2")
+        if not self.lsuv_tol > 0:
+            raise _bad("init.lsuv_tol", self.lsuv_tol, "must be > 0")
+        if self.lsuv_max_iter < 1:
+            raise _bad("init.lsuv_max_iter", self.lsuv_max_iter, "must be >= 1")
 
 
 @dataclass
@@ -199,12 +218,13 @@ class ProbeConfig:
     grad_batch_size: int = 10  # dC/dW is the gradient of mini-batches of this size
     saturation_margin: float = 0.1  # saturated: within 10% of the range from an asymptote
     jacobian_examples: int = 5  # probe examples whose layer Jacobians are decomposed
+    unbounded_range: float = 5.0  # activation bins of ReLU, leaky ReLU, linear: +-this
 
     def __post_init__(self):
         for key in ("activation_bins", "backprop_bins", "weight_grad_bins", "grad_batch_size"):
             if getattr(self, key) < 1:
                 raise _bad(f"probe.{key}", getattr(self, key), "must be >= 1")
-        for key in ("backprop_range", "weight_grad_range"):
+        for key in ("backprop_range", "weight_grad_range", "unbounded_range"):
             if not getattr(self, key) > 0:
                 raise _bad(f"probe.{key}", getattr(self, key), "must be > 0")
         if not 0 < self.saturation_margin < 0.5:
@@ -249,6 +269,10 @@ class Config:
     engine: EngineConfig = field(default_factory=EngineConfig)
 
     def __post_init__(self):
+        if self.model.batch_norm and self.pretrain.name != "none":
+            raise _bad("model.batch_norm", True, "pre-training is not defined with batch norm")
+        if self.model.batch_norm and "lsuv" in (self.init.name, self.model.output_init):
+            raise _bad("model.batch_norm", True, "lsuv fits the scale batch norm removes")
         if self.device not in DEVICES:
             raise _bad("device", self.device, f"choose one of {DEVICES}")
         if self.threads < 0:

@@ -2,7 +2,10 @@
 
 "standard" is Eq. 1, W ~ U[-1/sqrt(n_in), 1/sqrt(n_in)] (n_in Var[W] = 1/3); "normalized"
 is Eq. 16, W ~ U[-a, a] with a = sqrt(6 / (n_in + n_out)) (Var[W] = 2 / (n_in + n_out)).
-After the paper: "he" (He et al. 2015), U[-sqrt(6/n_in), sqrt(6/n_in)] (Var[W] = 2/n_in).
+After the paper: "he" (He et al. 2015), U[-sqrt(6/n_in), sqrt(6/n_in)] (Var[W] = 2/n_in);
+"orthogonal" (Saxe et al. 2013), a random orthogonal matrix times the activation's gain;
+"kumar" (Kumar 2017), N(0, 1 / (n_in f'(0)^2 (1 + f(0)^2))), or gain^2 / n_in for ReLUs;
+"lsuv" (Mishkin & Matas 2015), orthonormal, then rescaled on data by `models.lsuv`.
 Biases always start at 0 (§2.3) -- unlike torch's nn.Linear default, which draws them.
 Weights are drawn on the CPU from an explicit torch.Generator in float64 and then copied,
 so one seed gives the same weights on every device and dtype.
@@ -17,21 +20,26 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from models.activations import Activation
 from models.registry import Registry
 
 BoundFn = Callable[[int, int], float]
-SampleFn = Callable[[int, int, torch.Generator], torch.Tensor]
+SampleFn = Callable[..., torch.Tensor]
 
 
 @dataclass(frozen=True)
 class InitScheme:
     """A named scheme. `sample(fan_in, fan_out, generator)` returns a float64 CPU tensor of
-    shape (fan_out, fan_in) (nn.Linear's weight layout). `bound(fan_in, fan_out)` is the
-    closed-form half-width for uniform schemes, None for others."""
+    shape (fan_out, fan_in) (nn.Linear's weight layout); a scheme that `uses_activation`
+    takes the net's Activation as a fourth argument. `bound(fan_in, fan_out)` is the
+    closed-form half-width for uniform schemes, None for others. `fitted_to_data`: the
+    drawn weights are only a start that `models.lsuv` fits to a batch of data."""
 
     name: str
     sample: SampleFn
     bound: BoundFn | None = None
+    uses_activation: bool = False
+    fitted_to_data: bool = False
 
 
 INITS: Registry[InitScheme] = Registry("init scheme")
@@ -54,6 +62,8 @@ def register_init(
     sample: SampleFn | None = None,
     bound: BoundFn | None = None,
     *,
+    uses_activation: bool = False,
+    fitted_to_data: bool = False,
     overwrite: bool = False,
 ) -> InitScheme:
     """Add a scheme. Give `bound` alone for a symmetric uniform scheme, or a `sample`."""
@@ -61,7 +71,8 @@ def register_init(
         if bound is None:
             raise ValueError("register_init needs a sample function or a bound function")
         sample = uniform_sampler(bound)
-    return INITS.add(name, InitScheme(name, sample, bound), overwrite=overwrite)
+    scheme = InitScheme(name, sample, bound, uses_activation, fitted_to_data)
+    return INITS.add(name, scheme, overwrite=overwrite)
 
 
 def get_init(name: str) -> InitScheme:
@@ -84,9 +95,53 @@ def he_bound(fan_in: int, fan_out: int) -> float:
     return math.sqrt(6.0 / fan_in)
 
 
+def orthogonal_matrix(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
+    """A (fan_out, fan_in) matrix with orthonormal rows (or columns, whichever are fewer),
+    uniform over such matrices: QR of a Gaussian matrix with R's diagonal made positive,
+    the recipe of Saxe et al. (2013) and of torch.nn.init.orthogonal_."""
+    rows, cols = fan_out, fan_in
+    a = torch.randn((rows, cols), generator=generator, dtype=torch.float64)
+    q, r = torch.linalg.qr(a.T if rows < cols else a)
+    q = q * torch.diagonal(r).sign()
+    return q.T if rows < cols else q
+
+
+def orthogonal_sample(fan_in, fan_out, generator, activation: Activation) -> torch.Tensor:
+    """Saxe et al. (2013): orthogonal, scaled by the activation's gain (tanh 5/3, ReLU
+    sqrt 2, as torch.nn.init.calculate_gain), so W W^T = gain^2 I for fan_out <= fan_in."""
+    return activation.gain * orthogonal_matrix(fan_in, fan_out, generator)
+
+
+def kumar_variance(fan_in: int, activation: Activation) -> float:
+    """Kumar (2017): 1 / (n_in f'(0)^2 (1 + f(0)^2)) for f differentiable at 0 (sigmoid:
+    12.8 / n_in; tanh, softsign, identity: 1 / n_in); for ReLUs, not differentiable at 0,
+    his 2 / n_in, i.e. gain^2 / n_in (leaky: 2 / ((1 + a^2) n_in))."""
+    if not activation.smooth_at_zero:
+        return activation.gain**2 / fan_in
+    zero = torch.zeros(1, dtype=torch.float64)
+    f0, d0 = activation.fn(zero).item(), activation.derivative(zero).item()
+    if d0 == 0:
+        raise ValueError(f"kumar init needs f'(0) != 0, activation {activation.name!r} has 0")
+    return 1.0 / (fan_in * d0**2 * (1 + f0**2))
+
+
+def kumar_sample(fan_in, fan_out, generator, activation: Activation) -> torch.Tensor:
+    """N(0, kumar_variance)."""
+    std = math.sqrt(kumar_variance(fan_in, activation))
+    return std * torch.randn((fan_out, fan_in), generator=generator, dtype=torch.float64)
+
+
+def lsuv_start(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
+    """LSUV's start: orthonormal (gain 1); `models.lsuv` then fits each layer's scale."""
+    return orthogonal_matrix(fan_in, fan_out, generator)
+
+
 register_init("standard", bound=standard_bound)
 register_init("normalized", bound=normalized_bound)
 register_init("he", bound=he_bound)
+register_init("orthogonal", orthogonal_sample, uses_activation=True)
+register_init("kumar", kumar_sample, uses_activation=True)
+register_init("lsuv", lsuv_start, fitted_to_data=True)
 
 
 def init_bound(name: str, fan_in: int, fan_out: int) -> float:
@@ -98,12 +153,26 @@ def init_bound(name: str, fan_in: int, fan_out: int) -> float:
     return scheme.bound(fan_in, fan_out)
 
 
-def initialize_linear(layer: nn.Linear, scheme: str, generator: torch.Generator) -> nn.Linear:
-    """Draw `layer`'s weight in place with `scheme` from `generator` (a CPU generator) and
-    set its bias to exactly 0. Returns the layer."""
+def initialize_linear(
+    layer: nn.Linear,
+    scheme: str,
+    generator: torch.Generator,
+    activation: Activation | None = None,
+    gain: float = 1.0,
+) -> nn.Linear:
+    """Draw `layer`'s weight in place with `scheme` from `generator` (a CPU generator),
+    times `gain`, and set its bias to exactly 0. `activation`: the net's, for the schemes
+    that depend on it. Returns the layer."""
     fan_out, fan_in = layer.weight.shape
     _check_fans(fan_in, fan_out)
-    w = get_init(scheme).sample(fan_in, fan_out, generator)
+    init = get_init(scheme)
+    if init.uses_activation:
+        if activation is None:
+            raise ValueError(f"init scheme {scheme!r} depends on the activation: pass it")
+        w = init.sample(fan_in, fan_out, generator, activation)
+    else:
+        w = init.sample(fan_in, fan_out, generator)
+    w = w * gain
     with torch.no_grad():
         layer.weight.copy_(w.to(device=layer.weight.device, dtype=layer.weight.dtype))
         if layer.bias is not None:

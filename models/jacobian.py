@@ -1,7 +1,8 @@
 """Layer Jacobians of an MLP and their mean singular values (paper §4.2.2, Eq. 17).
 
 For hidden layer i, z^{i+1} = f(s^i) with s^i = z^i W^i + b^i, so per example
-J^i = dz^{i+1}/dz^i = diag(f'(s^i)) W^i, in nn.Linear's (out, in) layout. It is built from
+J^i = dz^{i+1}/dz^i = diag(f'(s^i)) W^i, in nn.Linear's (out, in) layout (with batch
+norm in eval mode, W^i scaled per row: `MLP.effective_weights`). It is built from
 the activation's closed-form derivative (no autograd) and its singular values come from
 torch.linalg.svdvals on the batched (B, out, in) stack. A 1000x1000 Jacobian is 4 MB in
 float32, so the batch is processed in chunks.
@@ -36,8 +37,8 @@ def layer_jacobians(model: MLP, x: torch.Tensor) -> list[torch.Tensor]:
     """
     _, pre, _ = model.forward_trace(x)
     deriv = model.activation.derivative
-    pairs = zip(model.hidden, pre, strict=True)
-    return [layer_jacobian(layer.weight, s, deriv) for layer, s in pairs]
+    pairs = zip(model.effective_weights(), pre, strict=True)
+    return [layer_jacobian(w, s, deriv) for w, s in pairs]
 
 
 def singular_values(j: torch.Tensor) -> torch.Tensor:
@@ -67,8 +68,9 @@ def mean_jacobian_singular_values(model: MLP, x: torch.Tensor, chunk_size: int =
     x = x.to(device=param.device, dtype=param.dtype)
     deriv = model.activation.derivative
     totals = torch.zeros(model.depth, dtype=torch.float64, device=param.device)
+    weights = model.effective_weights()
     for start in range(0, x.shape[0], chunk_size):
         _, pre, _ = model.forward_trace(x[start : start + chunk_size])
-        for i, (layer, s) in enumerate(zip(model.hidden, pre, strict=True)):
-            totals[i] += singular_values(layer_jacobian(layer.weight, s, deriv)).mean(-1).sum()
+        for i, (w, s) in enumerate(zip(weights, pre, strict=True)):
+            totals[i] += singular_values(layer_jacobian(w, s, deriv)).mean(-1).sum()
     return (totals / x.shape[0]).tolist()

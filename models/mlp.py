@@ -8,13 +8,14 @@ layer order, so a seed fixes the net whatever the device.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.activations import get_activation
+from models.activations import Activation, get_activation
 from models.inits import get_init, initialize_linear
 from models.jacobian import layer_jacobians
 
@@ -50,9 +51,15 @@ def resolve_widths(hidden: Sequence[int] | tuple[int, int]) -> list[int]:
 class MLP(nn.Module):
     """Fully connected net: `hidden` layers with activation `activation`, linear output.
 
-    init: scheme for the hidden layers ("standard" Eq. 1, "normalized" Eq. 16).
+    activation: a name, or an Activation (e.g. leaky ReLU with its own slope).
+    init: scheme for the hidden layers ("standard" Eq. 1, "normalized" Eq. 16, ...).
     output_init: scheme for the output layer; None means the same as `init`. The paper
-    does not say how the output layer was initialized. Biases always start at 0.
+    does not say how the output layer was initialized. Biases always start at 0. Schemes
+    that depend on the activation (orthogonal's gain, kumar) take the net's for every
+    layer; "lsuv" draws the orthonormal start, which `models.lsuv` then fits to data.
+    init_gain multiplies every drawn weight (1: the schemes as published).
+    batch_norm: normalize each hidden layer's s before f (Ioffe & Szegedy 2015): batch
+    statistics in train mode, running ones in eval mode (evaluations and probes).
     """
 
     def __init__(
@@ -60,27 +67,33 @@ class MLP(nn.Module):
         in_features: int,
         hidden: Sequence[int] | tuple[int, int],
         n_classes: int,
-        activation: str,
+        activation: str | Activation,
         init: str = "normalized",
         output_init: str | None = None,
         seed: int = 0,
+        init_gain: float = 1.0,
+        batch_norm: bool = False,
     ) -> None:
         super().__init__()
         _check_int("in_features", in_features)
         _check_int("n_classes", n_classes)
         if in_features < 1:
             raise ValueError(f"in_features must be positive, got {in_features}")
+        if not (init_gain > 0 and math.isfinite(init_gain)):
+            raise ValueError(f"init_gain must be finite and > 0, got {init_gain!r}")
         if n_classes < 1:
             raise ValueError(f"n_classes must be positive, got {n_classes}")
         self.widths = resolve_widths(hidden)
-        self.activation = get_activation(activation)
+        if not isinstance(activation, Activation):
+            activation = get_activation(activation)
+        self.activation = activation
         get_init(init)
         output_init = init if output_init is None else output_init
         get_init(output_init)
 
         self.in_features = int(in_features)
         self.n_classes = int(n_classes)
-        self.activation_name = activation
+        self.activation_name = activation.name
         self.init_name = init
         self.output_init_name = output_init
         self.seed = seed
@@ -93,11 +106,13 @@ class MLP(nn.Module):
             for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
         )
         self.output = nn.utils.skip_init(nn.Linear, self.widths[-1], self.n_classes)
+        # gamma 1, beta 0, running mean 0 and variance 1: no random draw
+        self.norms = nn.ModuleList(nn.BatchNorm1d(w) for w in self.widths) if batch_norm else None
 
         gen = torch.Generator(device="cpu").manual_seed(seed)
         for layer in self.hidden:
-            initialize_linear(layer, init, gen)
-        initialize_linear(self.output, output_init, gen)
+            initialize_linear(layer, init, gen, activation, init_gain)
+        initialize_linear(self.output, output_init, gen, activation, init_gain)
 
     @property
     def depth(self) -> int:
@@ -106,15 +121,30 @@ class MLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits (pre-softmax) for a batch x of shape (B, in_features)."""
-        f = self.activation.fn
-        for layer in self.hidden:
-            x = f(layer(x))
-        return self.output(x)
+        return self.forward_trace(x)[0]
+
+    def pre_activation(self, i: int, z: torch.Tensor) -> torch.Tensor:
+        """s^i from the layer's input z^i: z W + b, batch-normalized when the net is."""
+        s = self.hidden[i](z)
+        return s if self.norms is None else self.norms[i](s)
+
+    def effective_weights(self) -> list[torch.Tensor]:
+        """Each hidden layer's ds^i/dz^i per example: W, or diag(gamma / sqrt(running var +
+        eps)) W with batch norm in eval mode (train-mode batch norm couples the examples)."""
+        if self.norms is None:
+            return [layer.weight for layer in self.hidden]
+        if self.training:
+            raise ValueError("per-example Jacobians of a batch-norm net need eval mode")
+        return [
+            (n.weight / (n.running_var + n.eps).sqrt())[:, None] * layer.weight
+            for layer, n in zip(self.hidden, self.norms, strict=True)
+        ]
 
     def forward_trace(
         self, x: torch.Tensor
     ) -> tuple[torch.Tensor, list[torch.Tensor], list[torch.Tensor]]:
-        """(logits, pre, post): pre[i] = s^i and post[i] = z^{i+1} = f(s^i) per hidden layer.
+        """(logits, pre, post): pre[i] = s^i (after batch norm, if any) and post[i] =
+        z^{i+1} = f(s^i) per hidden layer.
 
         The tensors stay in the autograd graph, so torch.autograd.grad(loss, pre) gives the
         back-propagated gradients dC/ds^i (Fig. 7).
@@ -123,8 +153,8 @@ class MLP(nn.Module):
         pre: list[torch.Tensor] = []
         post: list[torch.Tensor] = []
         z = x
-        for layer in self.hidden:
-            s = layer(z)
+        for i in range(self.depth):
+            s = self.pre_activation(i, z)
             z = f(s)
             pre.append(s)
             post.append(z)
@@ -143,6 +173,7 @@ class MLP(nn.Module):
         return (
             f"activation={self.activation_name}, init={self.init_name}, "
             f"output_init={self.output_init_name}, seed={self.seed}"
+            + (", batch_norm=True" if self.norms is not None else "")
         )
 
 

@@ -82,6 +82,8 @@ class NetStack:
         if len(shapes) > 1:
             raise ValueError(f"nets of one stack must have one shape, got {sorted(shapes)}")
         for m in mlps:
+            if m.norms is not None:
+                raise ValueError("batch-norm nets train through models.autograd_trainer")
             if m.activation.output_derivative is None:
                 raise ValueError(
                     f"activation {m.activation.name!r} has no output_derivative: "

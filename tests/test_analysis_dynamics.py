@@ -22,16 +22,19 @@ def fake_run(
     seed=0,
     pretrain=None,
     profile="quick",
+    batch_norm=False,
 ):
     """A run directory as experiments.train writes it, with made-up numbers."""
     overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
     if pretrain:
         overrides["pretrain"] = pretrain
+    if batch_norm:
+        overrides["model.batch_norm"] = "true"
     store = RunStore(run_dir("dynamics", overrides, seed, root))
     cfg = {
         "activation": {"name": activation},
         "init": {"name": init},
-        "model": {"depth": depth},
+        "model": {"depth": depth, "batch_norm": batch_norm},
         "pretrain": {"name": pretrain or "none"},
         "profile": {"name": profile, "test_size": 2000},
     }
@@ -88,6 +91,10 @@ def runs(tmp_path):
             fake_run(tmp_path, act, init, 5, [0.8, 0.5, 0.3])
     fake_run(tmp_path, "sigmoid", "standard", 4, [0.8, 0.8, 0.7])
     fake_run(tmp_path, "tanh", "standard", 5, [0.8, 0.3, 0.1], pretrain="dae")
+    for act, init, depth in [*dynamics.BEYOND_RELU, *dynamics.BEYOND_SIGMOID]:
+        fake_run(tmp_path, act, init, depth, [0.8, 0.6, 0.4])
+    for act, init, depth in dynamics.BEYOND_BATCH_NORM:
+        fake_run(tmp_path, act, init, depth, [0.8, 0.5, 0.3], batch_norm=True)
     return tmp_path
 
 

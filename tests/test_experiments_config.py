@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     "override,key",
     [
-        ("activation.name=relu", "activation.name"),
+        ("activation.name=swish", "activation.name"),
         ("model.depth=0", "model.depth"),
         ("model.width=-5", "model.width"),
         ("optim.lr=-0.1", "optim.lr"),
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
         ("optim.batch_size=0", "optim.batch_size"),
         ("profile.probe_size=5000", "profile.probe_size"),
         ("loss.name=hinge", "loss.name"),
-        ("init.name=orthogonal", "init.name"),
+        ("init.name=fixup", "init.name"),
         ("device=tpu", "device"),
         ("data.shapeset.max_overlap=2", "max_overlap"),
     ],
@@ -47,7 +47,11 @@ def test_a_wrong_type_is_refused_at_compose_time(compose_cfg):
 
 @pytest.mark.parametrize(
     "override,listed",
-    [("activation=relu", "softsign"), ("experiment=fig99", "at_init"), ("init=lsuv", "normalized")],
+    [
+        ("activation=swish", "softsign"),
+        ("experiment=fig99", "at_init"),
+        ("init=fixup", "normalized"),
+    ],
 )
 def test_unknown_group_option_lists_the_available_ones(compose_cfg, override, listed):
     with pytest.raises(MissingConfigException, match=listed):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from conftest import same_records
 
 from experiments import engine, train
@@ -37,10 +38,11 @@ def test_same_config_and_seed_give_identical_metrics_and_probes(compose_cfg, tmp
     assert len(RunStore(tmp_path / "a").probes()["step"]) == 5  # 0, 10, 20, 30, 40 updates
 
 
+@pytest.mark.parametrize("extra", [[], ["model.batch_norm=true"]], ids=["fused", "batch_norm"])
 def test_a_run_interrupted_after_a_checkpoint_resumes_to_the_same_end(
-    compose_cfg, tmp_path, monkeypatch
+    compose_cfg, tmp_path, monkeypatch, extra
 ):
-    _run(compose_cfg, tmp_path / "whole")
+    _run(compose_cfg, tmp_path / "whole", extra)
     real_save, calls = engine.save, []
 
     def save_then_die(*args):
@@ -51,10 +53,10 @@ def test_a_run_interrupted_after_a_checkpoint_resumes_to_the_same_end(
 
     monkeypatch.setattr(engine, "save", save_then_die)
     with pytest.raises(KeyboardInterrupt):
-        _run(compose_cfg, tmp_path / "cut")
+        _run(compose_cfg, tmp_path / "cut", extra)
     assert RunStore(tmp_path / "cut").status() == "missing"  # no summary: not complete
     monkeypatch.setattr(engine, "save", real_save)
-    summary = _run(compose_cfg, tmp_path / "cut")
+    summary = _run(compose_cfg, tmp_path / "cut", extra)
     assert summary["status"] == "complete" and summary["examples_seen"] == 400
     same_records(tmp_path / "whole", tmp_path / "cut")
     assert not (tmp_path / "cut" / "checkpoint.pt").exists()
@@ -211,3 +213,24 @@ def test_a_sweep_with_a_bad_job_launches_nothing_and_a_sweeping_experiment_needs
         [*base, *rest, "experiment=fig3"], cwd=REPO, capture_output=True, text=True
     )
     assert plain.returncode != 0 and "run it with -m" in plain.stderr
+
+
+def test_after_paper_options_train_through_the_engine(compose_cfg, tmp_path):
+    """Leaky ReLU with its own slope and LSUV: the engine fits the net to training data
+    (unit output variance on held-out data) and trains it, dead units in the probes."""
+    extra = ["activation=leaky_relu", "activation.slope=0.2", "init=lsuv", "init.lsuv_batch=300"]
+    with compose_cfg([*SMALL, *extra]) as cfg:
+        spec = engine.schema.to_spec(cfg)
+        data = engine.source(spec.data)
+        model = engine.build(spec, data, torch.device("cpu"))
+    assert model.activation.slope == 0.2
+    held_out = data.fixed(spec.eval_seed, "valid", 300).x
+    _, pre, _ = model.forward_trace(held_out)
+    assert all(abs(s.var().item() - 1) < 0.2 for s in pre)
+    summary = _run(compose_cfg, tmp_path / "a", extra)
+    assert summary["status"] == "complete"
+    dead = RunStore(tmp_path / "a").probes()["act_saturation"]
+    assert ((dead >= 0) & (dead <= 1)).all()
+    with compose_cfg([*SMALL, "activation=leaky_relu", "activation.slope=2"]) as cfg:
+        with pytest.raises(ValueError, match="activation.slope"):
+            engine.schema.to_spec(cfg)

@@ -94,7 +94,7 @@ def test_saturation_of_outputs_of_large_inputs():
 
 
 def test_unknown_activation_names_option():
-    with pytest.raises(ValueError, match="relu.*sigmoid.*softsign.*tanh"):
-        get_activation("relu")
-    with pytest.raises(ValueError, match="relu"):
-        saturation_fraction(torch.zeros(3), "relu")
+    with pytest.raises(ValueError, match="linear.*relu.*sigmoid.*softsign.*tanh"):
+        get_activation("swish")
+    with pytest.raises(ValueError, match="swish"):
+        saturation_fraction(torch.zeros(3), "swish")

@@ -112,8 +112,8 @@ def test_mlp_layers_follow_schemes_and_output_init():
 
 
 def test_unknown_init_names_option():
-    with pytest.raises(ValueError, match="orthogonal.*normalized.*standard"):
-        get_init("orthogonal")
+    with pytest.raises(ValueError, match="'fixup'.*kumar.*normalized.*orthogonal.*standard"):
+        get_init("fixup")
     with pytest.raises(ValueError, match="bogus"):
         MLP(4, [3], 2, "tanh", init="bogus")
     with pytest.raises(ValueError, match="bogus"):

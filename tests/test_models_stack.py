@@ -17,7 +17,7 @@ SETTINGS = list(
 )
 
 
-def make_nets(settings, dtype, widths=WIDTHS, n_in=IN):
+def make_nets(settings, dtype, widths=WIDTHS, n_in=IN, lr_scale=1.0):
     """One MLP per setting, non-zero biases (nothing may rely on them being 0), a rate and
     one of two input streams each."""
     nets, lrs, streams = [], [], []
@@ -28,7 +28,7 @@ def make_nets(settings, dtype, widths=WIDTHS, n_in=IN):
             for layer in [*m.hidden, m.output]:
                 layer.bias.copy_(torch.rand(layer.bias.shape, generator=g, dtype=dtype) - 0.5)
         nets.append(m)
-        lrs.append(0.05 + 0.1 * k)
+        lrs.append((0.05 + 0.1 * k) * lr_scale)
         streams.append(k % 2)
     return nets, lrs, streams
 
@@ -61,8 +61,8 @@ def assert_params_close(a, b, rtol, atol):
         torch.testing.assert_close(p.detach(), q.detach(), rtol=rtol, atol=atol, msg=name)
 
 
-def assert_float64_steps_equal_the_reference(settings, steps: int, batched: bool):
-    nets, lrs, streams = make_nets(settings, torch.float64)
+def assert_float64_steps_equal_the_reference(settings, steps, batched, lr_scale=1.0):
+    nets, lrs, streams = make_nets(settings, torch.float64, lr_scale=lr_scale)
     data = list(batches(steps, torch.float64))
     expected = reference(nets, settings, lrs, streams, data)
     stack = NetStack(nets, [s[1] for s in settings], lrs, streams, batched=batched)
@@ -75,6 +75,12 @@ def assert_float64_steps_equal_the_reference(settings, steps: int, batched: bool
 @pytest.mark.parametrize("batched", [False, True])
 def test_fifty_updates_of_mixed_nets_equal_autograd_and_sgd_in_float64(batched):
     assert_float64_steps_equal_the_reference(SETTINGS, 50, batched)
+
+
+def test_after_paper_activations_and_inits_equal_autograd_and_sgd_in_float64():
+    """ReLU, leaky ReLU and the identity through the fused step: f' taken from the output."""
+    settings = list(itertools.product(["relu", "leaky_relu", "linear"], LOSSES, ["he", "kumar"]))
+    assert_float64_steps_equal_the_reference(settings, 30, batched=True, lr_scale=0.1)
 
 
 def test_float32_stays_within_rounding_of_the_float64_reference():

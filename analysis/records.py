@@ -1,0 +1,52 @@
+"""Analyses that compute their own small measurement (no training runs) keep it as one json
+record under results/, so that the report and `--redraw` rebuild their tables and figures
+from it in seconds, and a fresh clone redraws the committed ones byte for byte."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from shapeset.atomic import atomic_write_bytes
+
+from .figures import save
+from .runs import RunMissing
+
+
+def load_record(path: Path, target: str) -> dict:
+    if not Path(path).exists():
+        raise RunMissing(f"no {path}: run `make {target}`")
+    return json.loads(Path(path).read_text())
+
+
+def measure_or_redraw(
+    path: Path,
+    target: str,
+    redraw: bool,
+    measure: Callable[[], dict],
+    table,
+    draw,
+    name: str,
+    out_dir=None,
+) -> None:
+    """Measure afresh (or, with `redraw`, read the stored record), then write the record,
+    its markdown table (`path` with .md) and the figure `name` (into `out_dir`, default
+    results/figures)."""
+    if redraw:
+        try:
+            record = load_record(path, target)
+        except RunMissing as e:
+            raise SystemExit(f"error: {e}") from None
+    else:
+        record = measure()
+        atomic_write_bytes(path, json.dumps(record, indent=1).encode())
+    md = Path(path).with_suffix(".md")
+    atomic_write_bytes(md, table(record).encode())
+    for p in [path, md, *save(draw(record), name, out_dir)]:
+        print(f"wrote {p}")
+
+
+def claim_lines(checks) -> list[str]:
+    """A record's claims as markdown bullets (the report shows them as a table)."""
+    return [f"- **{c.claim}** ({c.paper}): {c.ours}. Verdict: **{c.verdict}**." for c in checks]

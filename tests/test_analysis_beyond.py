@@ -1,0 +1,117 @@
+"""The beyond-the-paper analyses at initialization: the whole-net Jacobian against autograd,
+the claims' rules on hand-made records both ways, and the record round trip."""
+
+import copy
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from analysis import depth_scan, isometry
+from models import MLP
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_input_output_jacobian_singular_values_equal_autograds(activation):
+    m = MLP(12, [9, 9, 9, 9], 3, activation, "normalized", seed=3).double()
+    x = torch.rand(3, 12, dtype=torch.float64)
+    got = isometry.jacobian_singular_values(m, x, (2, 4))
+    for d in (2, 4):
+
+        def prefix(v, d=d):
+            for layer in m.hidden[:d]:
+                v = m.activation.fn(layer(v))
+            return v
+
+        want = [torch.linalg.svdvals(torch.autograd.functional.jacobian(prefix, xi)) for xi in x]
+        np.testing.assert_allclose(got[d], torch.cat(want).numpy(), atol=1e-12)
+
+
+def test_geometric_ratio_of_a_geometric_sequence():
+    assert depth_scan.geometric_ratio([7.0, 1.0, 0.5, 0.25, 0.125]) == pytest.approx(0.5)
+
+
+def linear_record(ratios: dict, relu: dict, depth=50):
+    """Mean squares growing by the given per-layer ratio, tanh std as theory has them."""
+    nets = {}
+    for i, r in ratios.items():
+        ms = [r**k for k in range(depth)]
+        nets[f"linear/{i}"] = {"pre_ms": ms, "grad_ms": ms[::-1]}
+    for i, r in relu.items():
+        nets[f"relu/{i}"] = {"pre_ms": [r**k for k in range(depth)]}
+    for i, per in (("standard", 1 / math.sqrt(3)), ("normalized", None)):
+        act = [per**k if per else 1 / math.sqrt(2 * k + 8) for k in range(1, depth + 1)]
+        grad = [per ** (depth - k) if per else math.sqrt(k / depth) for k in range(1, depth + 1)]
+        nets[f"tanh/{i}"] = {"act_std": act, "grad_std": grad}
+    return {"depth": depth, "width": 1000, "examples": 300, "nets": nets}
+
+
+def test_depth_scan_rules_hold_on_theory_and_fail_off_it():
+    theory = linear_record(
+        {"standard": 1 / 3, "normalized": 1, "he": 2}, {"he": 1, "normalized": 0.5}
+    )
+    assert [c.verdict for c in depth_scan.checks(theory)] == ["holds"] * 3
+    off = linear_record(
+        {"standard": 1 / 3, "normalized": 0.9, "he": 2}, {"he": 1, "normalized": 0.7}
+    )
+    assert [c.verdict for c in depth_scan.checks(off)][:2] == ["does not hold"] * 2
+    flat = copy.deepcopy(theory)
+    flat["nets"]["tanh/standard"]["act_std"] = [0.3] * 50  # standard init not vanishing
+    assert depth_scan.checks(flat)[2].verdict == "does not hold"
+
+
+def isometry_record(orth, gauss, relu):
+    spreads = {
+        "tanh orthogonal (sigma_w 1)": orth,
+        "tanh Gaussian (sigma_w 1, kumar)": gauss,
+        "ReLU orthogonal (sqrt 2)": relu,
+        "ReLU uniform (He, sqrt 2)": relu,
+    }
+    nets = {
+        k: {str(d): {"spread": v[i], "mean": 0.5} for i, d in enumerate((5, 50))}
+        for k, v in spreads.items()
+    }
+    return {"examples": 4, "width": 1000, "nets": nets}
+
+
+def test_isometry_rule_both_ways(monkeypatch):
+    monkeypatch.setattr(isometry, "DEPTHS", (5, 50))
+    assert (
+        isometry.checks(isometry_record((0.1, 0.12), (0.5, 2.0), (1.0, 3.0)))[0].verdict == "holds"
+    )
+    spread_alike = isometry_record((0.5, 1.9), (0.5, 2.0), (1.0, 3.0))
+    assert isometry.checks(spread_alike)[0].verdict == "does not hold"
+    relu_isometric = isometry_record((0.1, 0.12), (0.5, 2.0), (0.05, 0.06))
+    assert isometry.checks(relu_isometric)[0].verdict == "does not hold"
+
+
+def test_depth_scan_record_redraws_to_the_same_table(tmp_path):
+    record = tmp_path / "scan.json"
+    args = ["--depth", "5", "--width", "16", "--examples", "12", "--record", str(record)]
+    depth_scan.main([*args, "--out", str(tmp_path / "a")])
+    first = record.with_suffix(".md").read_text()
+    assert "| linear | he |" in first and "Verdict" in first
+    depth_scan.main(["--redraw", "--record", str(record), "--out", str(tmp_path / "b")])
+    assert record.with_suffix(".md").read_text() == first
+    assert (tmp_path / "a/depth_scan.png").read_bytes() == (
+        tmp_path / "b/depth_scan.png"
+    ).read_bytes()
+    with pytest.raises(SystemExit, match="make reproduce-depth-scan"):
+        depth_scan.main(["--redraw", "--record", str(tmp_path / "none.json")])
+
+
+def test_deep_relu_rule_both_ways():
+    from analysis import claims as C
+
+    he, xavier = C.Error("ReLU he", 0.3, 0.01, 1), C.Error("ReLU N", 0.83, 0.01, 1)
+    assert C.deep_relu_needs_he(he, xavier, 100_000, None, 300_000).verdict == C.HOLDS
+    assert C.deep_relu_needs_he(he, xavier, 100_000, 100_000, 300_000).verdict == C.FAILS
+    assert C.deep_relu_needs_he(xavier, he, None, 50_000, 300_000).verdict == C.FAILS
+    stuck = C.deep_relu_needs_he(xavier, xavier, None, None, 300_000)
+    assert stuck.verdict == C.NOT_AT_SCALE  # nothing trains in a short run: says nothing
+    assert C.deep_relu_needs_he(xavier, xavier, None, None, 25_000_000).verdict == C.FAILS
+    later = C.deep_relu_needs_he(he, C.Error("ReLU N", 0.5, 0.01, 1), 100_000, 200_000, 300_000)
+    assert later.verdict == C.HOLDS  # both leave, normalized later and clearly worse
+    assert C.both_train({"a": 10, "b": None}, "c", "p", 300_000).verdict == C.NOT_AT_SCALE
+    assert C.both_train({"a": 10, "b": 20}, "c", "p", 300_000).verdict == C.HOLDS

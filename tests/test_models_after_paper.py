@@ -1,0 +1,131 @@
+"""The activations and inits that came after the paper, against torch's own (relu,
+leaky_relu, calculate_gain, orthogonal_), autograd, and each paper's formula."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from models import MLP, get_activation, saturation_fraction
+from models.inits import INITS, initialize_linear, kumar_variance
+from models.lsuv import lsuv_
+from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
+
+AFTER = ["relu", "leaky_relu", "linear"]
+
+
+def test_after_paper_activations_equal_torchs():
+    s = torch.randn(1000, dtype=torch.float64) * 3
+    torch.testing.assert_close(get_activation("relu").fn(s), F.relu(s))
+    torch.testing.assert_close(get_activation("leaky_relu").fn(s), F.leaky_relu(s))
+    torch.testing.assert_close(get_activation("leaky_relu", 0.2).fn(s), F.leaky_relu(s, 0.2))
+    torch.testing.assert_close(get_activation("linear").fn(s), s)
+
+
+@pytest.mark.parametrize(
+    "name,slope", [("relu", None), ("leaky_relu", None), ("leaky_relu", 0.3), ("linear", None)]
+)
+def test_derivatives_equal_autograd_and_are_functions_of_the_output(name, slope):
+    act = get_activation(name, slope)
+    s = (torch.randn(500, dtype=torch.float64) * 3).requires_grad_()
+    (auto,) = torch.autograd.grad(act.fn(s).sum(), s)
+    torch.testing.assert_close(act.derivative(s.detach()), auto)
+    torch.testing.assert_close(act.output_derivative(act.fn(s.detach())), auto)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "linear"])
+def test_gains_equal_torchs_calculate_gain(name):
+    slope = 0.2 if name == "leaky_relu" else None
+    assert get_activation(name, slope).gain == pytest.approx(
+        torch.nn.init.calculate_gain(name, slope)
+    )
+
+
+def test_relu_saturation_is_the_share_of_dead_units():
+    z = torch.tensor([[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0], [0.0, 0.5, 0.0, 0.0]])
+    assert saturation_fraction(z, "relu") == 0.5  # columns 0 and 3 never fire
+    leaky = get_activation("leaky_relu", 0.1)
+    assert saturation_fraction(leaky.fn(torch.tensor([[-1.0, 2.0], [-3.0, -1.0]])), leaky) == 0.5
+    assert saturation_fraction(torch.randn(20, 30) * 100, "linear") == 0.0
+
+
+def test_bad_slopes_are_refused():
+    with pytest.raises(ValueError, match="slope must be in"):
+        get_activation("leaky_relu", 1.5)
+    with pytest.raises(ValueError, match="'tanh' has no slope"):
+        get_activation("tanh", 0.1)
+
+
+def draw(scheme, fan_in, fan_out, activation="tanh", seed=0):
+    layer = torch.nn.Linear(fan_in, fan_out, dtype=torch.float64)
+    gen = torch.Generator().manual_seed(seed)
+    return initialize_linear(layer, scheme, gen, get_activation(activation)).weight.detach()
+
+
+@pytest.mark.parametrize("fan_in,fan_out", [(300, 200), (200, 300), (250, 250)])
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_orthogonal_equals_torchs_orthogonal_with_the_activations_gain(fan_in, fan_out, activation):
+    w = draw("orthogonal", fan_in, fan_out, activation, seed=7)
+    gain = torch.nn.init.calculate_gain(activation)
+    ref = torch.empty(fan_out, fan_in, dtype=torch.float64)
+    torch.nn.init.orthogonal_(ref, gain, generator=torch.Generator().manual_seed(7))
+    torch.testing.assert_close(w, ref)
+    gram = w @ w.T if fan_out <= fan_in else w.T @ w  # Saxe et al.: gain^2 I
+    torch.testing.assert_close(gram, gain**2 * torch.eye(min(fan_in, fan_out), dtype=gram.dtype))
+
+
+@pytest.mark.parametrize(
+    "activation,n_var",  # Kumar (2017): n_in Var[W]; the issue's 12.8 for sigmoid, 2 for ReLU
+    [
+        ("sigmoid", 12.8),
+        ("tanh", 1.0),
+        ("softsign", 1.0),
+        ("linear", 1.0),
+        ("relu", 2.0),
+        ("leaky_relu", 2 / (1 + 0.01**2)),
+    ],
+)
+def test_kumar_variance_matches_his_formula(activation, n_var):
+    assert kumar_variance(800, get_activation(activation)) * 800 == pytest.approx(n_var)
+    w = draw("kumar", 800, 1000, activation)  # 8e5 draws: the variance to ~0.2% (1 sd)
+    assert w.mean().item() == pytest.approx(0, abs=5 * math.sqrt(n_var / 800 / w.numel()))
+    assert w.var().item() * 800 == pytest.approx(n_var, rel=0.01)
+    assert abs(w.std().item() * math.sqrt(800) - math.sqrt(n_var)) < 0.01 * math.sqrt(n_var)
+
+
+def test_schemes_that_need_the_activation_say_so():
+    gen = torch.Generator().manual_seed(0)
+    for name in ("orthogonal", "kumar"):
+        assert INITS[name].uses_activation
+        with pytest.raises(ValueError, match="depends on the activation"):
+            initialize_linear(torch.nn.Linear(4, 3), name, gen)
+
+
+def shapeset_batch(seed, n):
+    return next(iter(ShapesetStream(ShapesetConfig(), seed, n, "train")))[0].double()
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_lsuv_gives_unit_variance_on_data_it_was_not_fitted_on(activation):
+    m = MLP(1024, [300, 300, 300], 9, activation, "lsuv", seed=1).double()
+    start = [w.clone() for w in (m.hidden[0].weight, m.output.weight)]
+    torch.testing.assert_close(start[0] @ start[0].T, torch.eye(300, dtype=torch.float64))
+    fitted = lsuv_(m, shapeset_batch(seed=5, n=500), tol=0.1, max_iter=10)
+    assert all(abs(v - 1) < 0.1 for v in fitted)
+    held_out = ShapesetSet(ShapesetConfig(), 0, "valid", 1000).x.double()
+    _, pre, _ = m.forward_trace(held_out)
+    for s in [*pre, m(held_out)]:  # every layer's output, the logits too
+        assert abs(s.var().item() - 1) < 0.15
+    # one number per layer: the start's shape kept, only its scale changed
+    ratio = m.hidden[0].weight / start[0]
+    assert ratio.std().item() < 1e-12 * ratio.mean().item()
+
+
+def test_init_gain_multiplies_the_drawn_weights():
+    a = MLP(10, [8, 8], 3, "tanh", "normalized", seed=4)
+    b = MLP(10, [8, 8], 3, "tanh", "normalized", seed=4, init_gain=4.0)
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        torch.testing.assert_close(4 * p, q)
+    with pytest.raises(ValueError, match="init_gain"):
+        MLP(10, [8], 3, "tanh", init_gain=0.0)
