@@ -21,7 +21,7 @@ import torch
 from tqdm import tqdm
 
 from models import MLP, get_loss
-from models.lsuv import lsuv_
+from models.data_fit import lsuv_
 from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
 
 from .claims import Check

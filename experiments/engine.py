@@ -40,9 +40,9 @@ from experiments.pretrain import pretrain_dae
 from experiments.probes import probe
 from experiments.run_store import RunStore
 from experiments.tensorboard_log import TensorBoardLog
-from models import MLP, get_init, get_loss
+from models import MLP, get_loss
 from models.autograd_trainer import AutogradTrainer
-from models.lsuv import lsuv_
+from models.data_fit import FITTERS
 from models.stack import NetStack
 from shapeset import ShapesetSet, batches
 
@@ -154,16 +154,19 @@ def task_overrides(cfg: DictConfig) -> list[str]:
 
 
 def _what_matters(config: dict) -> dict:
-    """The config less the settings of a pre-training that does not run and of the data
-    sets it does not read."""
+    """The config less the settings of a pre-training that does not run, of the data sets
+    it does not read, and of activations and init schemes it does not use."""
     out = dict(config)
     if config.get("pretrain", {}).get("name") == "none":
         out["pretrain"] = {"name": "none"}
     act, init = config.get("activation", {}), config.get("init", {})
     if act.get("name") != "leaky_relu":
         out["activation"] = {k: v for k, v in act.items() if k != "slope"}
-    if init.get("name") != "lsuv" and (config.get("model") or {}).get("output_init") != "lsuv":
-        out["init"] = {k: v for k, v in init.items() if not k.startswith("lsuv_")}
+    schemes = {init.get("name"), (config.get("model") or {}).get("output_init")}
+    unused = set() if "gaussian" in schemes else {"std"}
+    unused |= set() if schemes & set(FITTERS) else {"fit_batch"}
+    unused |= set() if "lsuv" in schemes else {"lsuv_tol", "lsuv_max_iter"}
+    out["init"] = {k: v for k, v in init.items() if k not in unused}
     if "data" in config:
         used = "shapeset" if config["data"]["name"] == "shapeset" else "finite"
         out["data"] = {k: v for k, v in config["data"].items() if k in ("name", used)}
@@ -259,8 +262,8 @@ def fail(job: Job, error: Exception) -> Exception:
 
 
 def build(spec: schema.Config, data, device: torch.device) -> MLP:
-    """The run's net as initialized; a scheme fitted to data (lsuv) is fitted on the first
-    `init.lsuv_batch` examples of the training stream of seed `model_seed`."""
+    """The run's net as initialized; a scheme fitted to data (lsuv, data_dependent) is
+    fitted on the first `init.fit_batch` examples of the training stream of `model_seed`."""
     model = MLP(
         data.n_inputs,
         spec.model.hidden_widths(),
@@ -271,11 +274,12 @@ def build(spec: schema.Config, data, device: torch.device) -> MLP:
         seed=spec.model_seed,
         init_gain=spec.init.gain,
         batch_norm=spec.model.batch_norm,
+        init_options={"std": spec.init.std},
     ).to(device)
-    if any(get_init(s).fitted_to_data for s in (model.init_name, model.output_init_name)):
-        i = spec.init
-        x, _ = next(iter(data.stream(spec.model_seed, i.lsuv_batch)))
-        lsuv_(model, x, i.lsuv_tol, i.lsuv_max_iter)
+    fitted = [s for s in (model.init_name, model.output_init_name) if s in FITTERS]
+    if fitted:
+        x, _ = next(iter(data.stream(spec.model_seed, spec.init.fit_batch)))
+        FITTERS[fitted[0]](model, x, spec.init)
     return model
 
 

@@ -91,7 +91,7 @@ class ActivationConfig:
 
     def __post_init__(self):
         _known("activation.name", self.name, ACTIVATIONS)
-        if self.name == "leaky_relu" and not 0 < self.slope < 1:
+        if not 0 < self.slope < 1:
             raise _bad("activation.slope", self.slope, "leaky ReLU's slope must be in (0, 1)")
 
     def get(self) -> Activation:
@@ -102,7 +102,8 @@ class ActivationConfig:
 class InitConfig:
     name: str = "normalized"
     gain: float = 1.0  # multiplies every drawn weight (1: the scheme as published)
-    lsuv_batch: int = 500  # lsuv: training examples the layers' variances are fitted on
+    std: float = 0.01  # gaussian: N(0, std^2)
+    fit_batch: int = 500  # lsuv, data_dependent: training examples the layers are fitted on
     lsuv_tol: float = 0.1  # lsuv: stop when |Var - 1| < tol (Mishkin & Matas's Tol_var)
     lsuv_max_iter: int = 10  # lsuv: rescalings per layer at most (their T_max)
 
@@ -110,8 +111,10 @@ class InitConfig:
         _known("init.name", self.name, INITS)
         if not (self.gain > 0 and math.isfinite(self.gain)):
             raise _bad("init.gain", self.gain, "must be finite and > 0")
-        if self.lsuv_batch < 2:
-            raise _bad("init.lsuv_batch", self.lsuv_batch, "must be >= 2")
+        if not (self.std > 0 and math.isfinite(self.std)):
+            raise _bad("init.std", self.std, "must be finite and > 0")
+        if self.fit_batch < 2:
+            raise _bad("init.fit_batch", self.fit_batch, "must be >= 2")
         if not self.lsuv_tol > 0:
             raise _bad("init.lsuv_tol", self.lsuv_tol, "must be > 0")
         if self.lsuv_max_iter < 1:
@@ -271,8 +274,11 @@ class Config:
     def __post_init__(self):
         if self.model.batch_norm and self.pretrain.name != "none":
             raise _bad("model.batch_norm", True, "pre-training is not defined with batch norm")
-        if self.model.batch_norm and "lsuv" in (self.init.name, self.model.output_init):
-            raise _bad("model.batch_norm", True, "lsuv fits the scale batch norm removes")
+        fitted = {self.init.name, self.model.output_init} & {"lsuv", "data_dependent"}
+        if self.model.batch_norm and fitted:
+            raise _bad(
+                "model.batch_norm", True, f"{fitted.pop()} fits the scale batch norm removes"
+            )
         if self.device not in DEVICES:
             raise _bad("device", self.device, f"choose one of {DEVICES}")
         if self.threads < 0:

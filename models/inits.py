@@ -5,7 +5,10 @@ is Eq. 16, W ~ U[-a, a] with a = sqrt(6 / (n_in + n_out)) (Var[W] = 2 / (n_in + 
 After the paper: "he" (He et al. 2015), U[-sqrt(6/n_in), sqrt(6/n_in)] (Var[W] = 2/n_in);
 "orthogonal" (Saxe et al. 2013), a random orthogonal matrix times the activation's gain;
 "kumar" (Kumar 2017), N(0, 1 / (n_in f'(0)^2 (1 + f(0)^2))), or gain^2 / n_in for ReLUs;
-"lsuv" (Mishkin & Matas 2015), orthonormal, then rescaled on data by `models.lsuv`.
+"lsuv" (Mishkin & Matas 2015) and "data_dependent" (Kraehenbuehl et al. 2015): a start
+that `models.data_fit` fits to data. The simpler schemes in common use: "zeros", "gaussian"
+N(0, std^2) (std 0.01 was a popular choice before 2010), "lecun" N(0, 1/n_in) and
+"normalized_normal" N(0, 2/(n_in + n_out)), the Gaussian form of Eq. 16.
 Biases always start at 0 (§2.3) -- unlike torch's nn.Linear default, which draws them.
 Weights are drawn on the CPU from an explicit torch.Generator in float64 and then copied,
 so one seed gives the same weights on every device and dtype.
@@ -33,13 +36,15 @@ class InitScheme:
     shape (fan_out, fan_in) (nn.Linear's weight layout); a scheme that `uses_activation`
     takes the net's Activation as a fourth argument. `bound(fan_in, fan_out)` is the
     closed-form half-width for uniform schemes, None for others. `fitted_to_data`: the
-    drawn weights are only a start that `models.lsuv` fits to a batch of data."""
+    drawn weights are only a start that `models.data_fit` fits to a batch of data.
+    `options`: keyword arguments of `sample` that come from the init config (e.g. std)."""
 
     name: str
     sample: SampleFn
     bound: BoundFn | None = None
     uses_activation: bool = False
     fitted_to_data: bool = False
+    options: tuple[str, ...] = ()
 
 
 INITS: Registry[InitScheme] = Registry("init scheme")
@@ -64,6 +69,7 @@ def register_init(
     *,
     uses_activation: bool = False,
     fitted_to_data: bool = False,
+    options: tuple[str, ...] = (),
     overwrite: bool = False,
 ) -> InitScheme:
     """Add a scheme. Give `bound` alone for a symmetric uniform scheme, or a `sample`."""
@@ -71,7 +77,7 @@ def register_init(
         if bound is None:
             raise ValueError("register_init needs a sample function or a bound function")
         sample = uniform_sampler(bound)
-    scheme = InitScheme(name, sample, bound, uses_activation, fitted_to_data)
+    scheme = InitScheme(name, sample, bound, uses_activation, fitted_to_data, tuple(options))
     return INITS.add(name, scheme, overwrite=overwrite)
 
 
@@ -132,8 +138,35 @@ def kumar_sample(fan_in, fan_out, generator, activation: Activation) -> torch.Te
 
 
 def lsuv_start(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
-    """LSUV's start: orthonormal (gain 1); `models.lsuv` then fits each layer's scale."""
+    """LSUV's start: orthonormal (gain 1); `models.data_fit` then fits each layer's scale."""
     return orthogonal_matrix(fan_in, fan_out, generator)
+
+
+def normal(std: float, fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
+    return std * torch.randn((fan_out, fan_in), generator=generator, dtype=torch.float64)
+
+
+def gaussian_sample(fan_in, fan_out, generator, std: float = 0.01) -> torch.Tensor:
+    """N(0, std^2) whatever the layer's size: 0.01 shrinks a 1000-wide layer's signal by
+    0.01 sqrt(1000) ~ 1/3 per layer."""
+    if not (std > 0 and math.isfinite(std)):
+        raise ValueError(f"gaussian init needs a finite std > 0, got {std!r}")
+    return normal(std, fan_in, fan_out, generator)
+
+
+def lecun_sample(fan_in, fan_out, generator) -> torch.Tensor:
+    """N(0, 1/n_in) (LeCun et al. 1998): the simpler alternative to Eq. 16."""
+    return normal(math.sqrt(1.0 / fan_in), fan_in, fan_out, generator)
+
+
+def normalized_normal_sample(fan_in, fan_out, generator) -> torch.Tensor:
+    """N(0, 2/(n_in + n_out)): Eq. 16's variance with Gaussian draws (torch's xavier_normal_)."""
+    return normal(math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, generator)
+
+
+def zeros_sample(fan_in, fan_out, generator) -> torch.Tensor:
+    """All zero: every unit of a layer computes the same thing, and SGD never tells them apart."""
+    return torch.zeros((fan_out, fan_in), dtype=torch.float64)
 
 
 register_init("standard", bound=standard_bound)
@@ -142,6 +175,11 @@ register_init("he", bound=he_bound)
 register_init("orthogonal", orthogonal_sample, uses_activation=True)
 register_init("kumar", kumar_sample, uses_activation=True)
 register_init("lsuv", lsuv_start, fitted_to_data=True)
+register_init("data_dependent", lecun_sample, fitted_to_data=True)
+register_init("zeros", zeros_sample)
+register_init("gaussian", gaussian_sample, options=("std",))
+register_init("lecun", lecun_sample)
+register_init("normalized_normal", normalized_normal_sample)
 
 
 def init_bound(name: str, fan_in: int, fan_out: int) -> float:
@@ -159,19 +197,22 @@ def initialize_linear(
     generator: torch.Generator,
     activation: Activation | None = None,
     gain: float = 1.0,
+    **options,
 ) -> nn.Linear:
     """Draw `layer`'s weight in place with `scheme` from `generator` (a CPU generator),
     times `gain`, and set its bias to exactly 0. `activation`: the net's, for the schemes
-    that depend on it. Returns the layer."""
+    that depend on it; `options`: the config's values, of which the scheme takes those it
+    names (e.g. std). Returns the layer."""
     fan_out, fan_in = layer.weight.shape
     _check_fans(fan_in, fan_out)
     init = get_init(scheme)
+    kwargs = {k: options[k] for k in init.options if k in options}
     if init.uses_activation:
         if activation is None:
             raise ValueError(f"init scheme {scheme!r} depends on the activation: pass it")
-        w = init.sample(fan_in, fan_out, generator, activation)
+        w = init.sample(fan_in, fan_out, generator, activation, **kwargs)
     else:
-        w = init.sample(fan_in, fan_out, generator)
+        w = init.sample(fan_in, fan_out, generator, **kwargs)
     w = w * gain
     with torch.no_grad():
         layer.weight.copy_(w.to(device=layer.weight.device, dtype=layer.weight.dtype))

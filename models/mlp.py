@@ -56,8 +56,9 @@ class MLP(nn.Module):
     output_init: scheme for the output layer; None means the same as `init`. The paper
     does not say how the output layer was initialized. Biases always start at 0. Schemes
     that depend on the activation (orthogonal's gain, kumar) take the net's for every
-    layer; "lsuv" draws the orthonormal start, which `models.lsuv` then fits to data.
-    init_gain multiplies every drawn weight (1: the schemes as published).
+    layer; "lsuv" and "data_dependent" draw the start that `models.data_fit` fits to data.
+    init_gain multiplies every drawn weight (1: the schemes as published); init_options
+    are the schemes' own settings (e.g. {"std": 0.01} for "gaussian").
     batch_norm: normalize each hidden layer's s before f (Ioffe & Szegedy 2015): batch
     statistics in train mode, running ones in eval mode (evaluations and probes).
     """
@@ -73,6 +74,7 @@ class MLP(nn.Module):
         seed: int = 0,
         init_gain: float = 1.0,
         batch_norm: bool = False,
+        init_options: dict | None = None,
     ) -> None:
         super().__init__()
         _check_int("in_features", in_features)
@@ -111,8 +113,10 @@ class MLP(nn.Module):
 
         gen = torch.Generator(device="cpu").manual_seed(seed)
         for layer in self.hidden:
-            initialize_linear(layer, init, gen, activation, init_gain)
-        initialize_linear(self.output, output_init, gen, activation, init_gain)
+            initialize_linear(layer, init, gen, activation, init_gain, **(init_options or {}))
+        initialize_linear(
+            self.output, output_init, gen, activation, init_gain, **(init_options or {})
+        )
 
     @property
     def depth(self) -> int:

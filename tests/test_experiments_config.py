@@ -28,6 +28,10 @@ REPO = Path(__file__).resolve().parent.parent
         ("init.name=fixup", "init.name"),
         ("device=tpu", "device"),
         ("data.shapeset.max_overlap=2", "max_overlap"),
+        ("init.std=0", "init.std"),
+        ("init.gain=-1", "init.gain"),
+        ("init.fit_batch=1", "init.fit_batch"),
+        ("activation.slope=-0.1", "activation.slope"),
     ],
 )
 def test_bad_value_is_refused_naming_its_key(compose_cfg, tmp_path, override, key):

@@ -218,7 +218,7 @@ def test_a_sweep_with_a_bad_job_launches_nothing_and_a_sweeping_experiment_needs
 def test_after_paper_options_train_through_the_engine(compose_cfg, tmp_path):
     """Leaky ReLU with its own slope and LSUV: the engine fits the net to training data
     (unit output variance on held-out data) and trains it, dead units in the probes."""
-    extra = ["activation=leaky_relu", "activation.slope=0.2", "init=lsuv", "init.lsuv_batch=300"]
+    extra = ["activation=leaky_relu", "activation.slope=0.2", "init=lsuv", "init.fit_batch=300"]
     with compose_cfg([*SMALL, *extra]) as cfg:
         spec = engine.schema.to_spec(cfg)
         data = engine.source(spec.data)

@@ -8,8 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from models import MLP, get_activation, saturation_fraction
+from models.data_fit import lsuv_
 from models.inits import INITS, initialize_linear, kumar_variance
-from models.lsuv import lsuv_
 from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
 
 AFTER = ["relu", "leaky_relu", "linear"]
@@ -129,3 +129,73 @@ def test_init_gain_multiplies_the_drawn_weights():
         torch.testing.assert_close(4 * p, q)
     with pytest.raises(ValueError, match="init_gain"):
         MLP(10, [8], 3, "tanh", init_gain=0.0)
+
+
+@pytest.mark.parametrize(
+    "scheme,reference",
+    [
+        (
+            "lecun",
+            lambda t, g: torch.nn.init.kaiming_normal_(t, nonlinearity="linear", generator=g),
+        ),
+        ("normalized_normal", lambda t, g: torch.nn.init.xavier_normal_(t, generator=g)),
+        ("gaussian", lambda t, g: torch.nn.init.normal_(t, 0, 0.01, generator=g)),
+    ],
+)
+def test_gaussian_schemes_equal_torchs(scheme, reference):
+    w = draw(scheme, 300, 200, seed=5)
+    ref = reference(torch.empty(200, 300, dtype=torch.float64), torch.Generator().manual_seed(5))
+    torch.testing.assert_close(w, ref)
+
+
+def test_gaussian_takes_its_std_and_refuses_a_bad_one():
+    layer = torch.nn.Linear(500, 400, dtype=torch.float64)
+    gen = torch.Generator().manual_seed(0)
+    w = initialize_linear(layer, "gaussian", gen, std=0.05).weight.detach()
+    assert w.std().item() == pytest.approx(0.05, rel=0.01)  # 2e5 draws: ~0.16% (1 sd)
+    with pytest.raises(ValueError, match="std > 0"):
+        initialize_linear(layer, "gaussian", gen, std=0.0)
+
+
+def test_zeros_never_break_the_symmetry_of_a_layer():
+    """Trained 200 SGD steps on Shapeset by the engine's fused step: within each layer every
+    hidden unit stays the copy of the others (its weights, its bias), though they moved."""
+    from models.stack import NetStack
+
+    m = MLP(1024, [50, 50], 9, "sigmoid", "zeros", seed=0).double()
+    assert all(p.abs().max() == 0 for p in m.parameters())
+    stack = NetStack([m], ["cross_entropy"], [0.5], [0])
+    for i, (x, y) in enumerate(ShapesetStream(ShapesetConfig(), 0, 10, "train")):
+        stack.step(x[None].double(), y[None])
+        if i == 199:
+            break
+    for layer in m.hidden:
+        w, b = layer.weight.detach(), layer.bias.detach()
+        assert w.abs().max() > 0  # trained
+        torch.testing.assert_close(w, w[:1].expand_as(w), rtol=1e-12, atol=1e-14)
+        torch.testing.assert_close(b, b[:1].expand_as(b), rtol=1e-12, atol=1e-14)
+    out = m.output.weight.detach()  # every hidden unit's outgoing weights alike too
+    torch.testing.assert_close(out, out[:, :1].expand_as(out), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_data_dependent_gives_each_unit_mean_0_variance_1_on_held_out_data(activation):
+    from models.data_fit import data_dependent_
+
+    m = MLP(1024, [200, 200], 9, activation, "data_dependent", seed=2).double()
+    data_dependent_(m, shapeset_batch(seed=5, n=500))
+    held_out = ShapesetSet(ShapesetConfig(), 0, "valid", 1000).x.double()
+    _, pre, _ = m.forward_trace(held_out)
+    for s in [*pre, m(held_out)]:
+        mean, var = s.mean(0), s.var(0)
+        assert mean.abs().mean().item() < 0.1 and var.median().item() == pytest.approx(1, abs=0.15)
+        assert (var > 0.5).all() and (var < 2).all()  # unit by unit, not only on average
+
+
+def test_data_dependent_refuses_a_batch_with_nothing_to_fit():
+    from models.data_fit import data_dependent_
+
+    m = MLP(1024, [20], 9, "tanh", "data_dependent", seed=2).double()
+    same = shapeset_batch(seed=5, n=1).expand(10, -1)
+    with pytest.raises(ValueError, match="same output for every example"):
+        data_dependent_(m, same)
