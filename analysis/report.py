@@ -100,7 +100,7 @@ def _errors(runs_dir, profile, act, init, depth=5, pretrain=None, target=None, b
     """(final test error over seeds, the runs) of one model."""
     target = target or ("fig11" if pretrain or depth != 5 else "table1")
     runs = load_seeds(act, init, depth, profile, target, runs_dir, pretrain, bn)
-    name = "Pre-training" if pretrain else model_label(act, init)
+    name = {"dae": "Pre-training", "rbm": "RBM pre-training"}.get(pretrain, model_label(act, init))
     name += ("" if depth == 5 else f" d{depth}") + (" BN" if bn else "")
     size = runs[0].config["profile"]["test_size"]
     return C.Error.of(name, [r.summary["final_test_error"] for r in runs], size), runs
@@ -336,11 +336,12 @@ def report(
             "fallback); a net has left the chance plateau once its test error is "
             f"{C.PLATEAU_MARGIN_TEXT}.",
             [
+                ("fig11" + profile_suffix(p), "Fig. 11 with RBM pre-training beside the paper's"),
                 (
                     "beyond" + profile_suffix(p),
                     "ReLU depth 5 and 30, He vs normalized; sigmoid depth 5, Kumar vs standard; "
                     "tanh and ReLU with batch norm, standard vs normalized",
-                )
+                ),
             ],
             profile=p,
         )
@@ -426,7 +427,16 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
         )
         for a in ("tanh", "relu")
     ]
-    return [*out, rescue, *bn]
+    rbm = _errors(runs_dir, profile, "tanh", "standard", 5, "rbm", "fig11")[0]
+    plain = _errors(runs_dir, profile, "tanh", "standard", 5)[0]
+    rbm_helps = C.better_than(
+        rbm,
+        plain,
+        "Tanh, 5 hidden layers, standard init: RBM pre-training ends better than none",
+        "Hinton et al. (2006); Erhan et al. (2010): unsupervised pre-training helps deep nets",
+        seen,
+    )
+    return [*out, rescue, *bn, rbm_helps]
 
 
 def beyond_at_init_checks() -> list[C.Check]:

@@ -38,6 +38,7 @@ from experiments.data import FiniteData, FixedSet, ShapesetData, source
 from experiments.feed import Feed
 from experiments.pretrain import pretrain_dae
 from experiments.probes import probe
+from experiments.rbm import pretrain_rbm
 from experiments.run_store import RunStore
 from experiments.tensorboard_log import TensorBoardLog
 from models import MLP, get_loss
@@ -157,8 +158,15 @@ def _what_matters(config: dict) -> dict:
     """The config less the settings of a pre-training that does not run, of the data sets
     it does not read, and of activations and init schemes it does not use."""
     out = dict(config)
-    if config.get("pretrain", {}).get("name") == "none":
+    pre = config.get("pretrain", {})
+    if pre.get("name") == "none":
         out["pretrain"] = {"name": "none"}
+    elif pre.get("name") == "dae":
+        out["pretrain"] = {k: v for k, v in pre.items() if k != "cd_k"}
+    elif pre.get("name") == "rbm":
+        out["pretrain"] = {
+            k: v for k, v in pre.items() if k not in ("corruption", "reconstruction")
+        }
     act, init = config.get("activation", {}), config.get("init", {})
     if act.get("name") != "leaky_relu":
         out["activation"] = {k: v for k, v in act.items() if k != "slope"}
@@ -315,13 +323,14 @@ def start(job: Job) -> Net:
     if spec.logger == "tensorboard":
         net.log = TensorBoardLog(store.dir, state, spec.optim.batch_size)
     done = state.get("pretrained_layers", 0)
-    if spec.pretrain.name == "dae" and done < model.depth:  # a checkpoint after each layer
+    if spec.pretrain.name != "none" and done < model.depth:  # a checkpoint after each layer
 
         def layer_done(i: int) -> None:
             state["pretrained_layers"] = i + 1
             save(net, 0)
 
-        state["pretrain_examples"] = pretrain_dae(
+        pretrain = {"dae": pretrain_dae, "rbm": pretrain_rbm}[spec.pretrain.name]
+        state["pretrain_examples"] = pretrain(
             model, spec.pretrain, data, spec.seed, device, spec.progress, done, layer_done
         )
     return net

@@ -181,23 +181,27 @@ class ProfileConfig:
 
 @dataclass
 class PretrainConfig:
-    """Greedy layer-wise denoising-autoencoder pre-training before supervised training
-    (Fig. 11's "Pre-training" curve; the paper does not give its setup: these are ours)."""
+    """Greedy layer-wise pre-training before supervised training: denoising auto-encoders
+    (Fig. 11's "Pre-training" curve; the paper does not give its setup: these are ours) or
+    RBMs (Hinton et al. 2006, the cure before the paper)."""
 
-    name: str = "none"  # none | dae
+    name: str = "none"  # none | dae | rbm
     examples_per_layer: int = 0  # unlabelled training examples each layer is trained on
     lr: float = 0.01
     batch_size: int = 10
-    corruption: float = 0.25  # masking noise: share of each input set to 0
-    reconstruction: str = "cross_entropy"  # or squared_error (experiments/pretrain.py)
+    corruption: float = 0.25  # dae: masking noise, share of each input set to 0
+    reconstruction: str = "cross_entropy"  # dae: or squared_error (experiments/pretrain.py)
+    cd_k: int = 1  # rbm: Gibbs steps of contrastive divergence (experiments/rbm.py)
 
     def __post_init__(self):
         if self.reconstruction not in ("cross_entropy", "squared_error"):
             raise _bad("pretrain.reconstruction", self.reconstruction,
                        "choose 'cross_entropy' or 'squared_error'")  # fmt: skip
-        if self.name not in ("none", "dae"):
-            raise _bad("pretrain.name", self.name, "choose 'none' or 'dae'")
-        if self.name == "dae" and self.examples_per_layer < 1:
+        if self.name not in ("none", "dae", "rbm"):
+            raise _bad("pretrain.name", self.name, "choose 'none', 'dae' or 'rbm'")
+        if self.cd_k < 1:
+            raise _bad("pretrain.cd_k", self.cd_k, "contrastive divergence needs k >= 1")
+        if self.name != "none" and self.examples_per_layer < 1:
             raise _bad("pretrain.examples_per_layer", self.examples_per_layer, "must be >= 1")
         if not self.lr > 0:
             raise _bad("pretrain.lr", self.lr, "the learning rate must be > 0")
@@ -272,6 +276,10 @@ class Config:
     engine: EngineConfig = field(default_factory=EngineConfig)
 
     def __post_init__(self):
+        if self.pretrain.name == "rbm" and self.activation.name not in ("sigmoid", "tanh"):
+            raise _bad(
+                "pretrain", "rbm", f"needs a sigmoid or tanh net, not {self.activation.name}"
+            )
         if self.model.batch_norm and self.pretrain.name != "none":
             raise _bad("model.batch_norm", True, "pre-training is not defined with batch norm")
         fitted = {self.init.name, self.model.output_init} & {"lsuv", "data_dependent"}

@@ -91,6 +91,7 @@ def runs(tmp_path):
             fake_run(tmp_path, act, init, 5, [0.8, 0.5, 0.3])
     fake_run(tmp_path, "sigmoid", "standard", 4, [0.8, 0.8, 0.7])
     fake_run(tmp_path, "tanh", "standard", 5, [0.8, 0.3, 0.1], pretrain="dae")
+    fake_run(tmp_path, "tanh", "standard", 5, [0.8, 0.4, 0.2], pretrain="rbm")
     for act, init, depth in [*dynamics.BEYOND_RELU, *dynamics.BEYOND_SIGMOID]:
         fake_run(tmp_path, act, init, depth, [0.8, 0.6, 0.4])
     for act, init, depth in dynamics.BEYOND_BATCH_NORM:

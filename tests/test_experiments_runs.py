@@ -126,10 +126,11 @@ def test_cuda_changes_speed_only(compose_cfg, tmp_path):
     np.testing.assert_allclose(pa["backprop_std"], pb["backprop_std"], rtol=1e-2)
 
 
+@pytest.mark.parametrize("kind", ["dae", "rbm"])
 def test_pretraining_changes_the_start_and_resumes_at_the_next_layer(
-    compose_cfg, tmp_path, monkeypatch
+    compose_cfg, tmp_path, monkeypatch, kind
 ):
-    pre = ["pretrain=dae", "profile.pretrain_examples=60"]
+    pre = [f"pretrain={kind}", "profile.pretrain_examples=60"]
     plain = _run(compose_cfg, tmp_path / "plain")
     whole = _run(compose_cfg, tmp_path / "whole", pre)
     assert whole["pretrain_examples"] == 60 * 3 and plain["pretrain_examples"] == 0
@@ -149,13 +150,13 @@ def test_pretraining_changes_the_start_and_resumes_at_the_next_layer(
     assert RunStore(tmp_path / "cut").checkpoint()["pretrained_layers"] == 1
     monkeypatch.setattr(engine, "save", real_save)
     starts = []
-    real_pretrain = engine.pretrain_dae
+    real_pretrain = getattr(engine, f"pretrain_{kind}")
 
     def spy(*args):
         starts.append(args[6])
         return real_pretrain(*args)
 
-    monkeypatch.setattr(engine, "pretrain_dae", spy)
+    monkeypatch.setattr(engine, f"pretrain_{kind}", spy)
     _run(compose_cfg, tmp_path / "cut", pre)
     assert starts == [1]  # went on with layer 2, not from scratch
     same_records(tmp_path / "whole", tmp_path / "cut")
