@@ -31,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-beyond runs-at-init lr-search lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-conv-scan reproduce-beyond runs-at-init lr-search lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -85,10 +85,15 @@ reproduce-depth-scan: $(STAMP) ## beyond the paper: std of activations and gradi
 reproduce-isometry: $(STAMP) ## beyond the paper: singular values of the input-output Jacobian at init vs depth
 	$(PY) -m analysis.isometry
 
-reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU depth 5/30 He vs normalized, sigmoid Kumar vs standard, batch norm
+reproduce-conv-scan: $(STAMP) ## beyond the paper: conv fan-in over the receptive field vs channels, at init
+	$(PY) -m analysis.conv_scan
+
+reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU d5/d30 He vs normalized, sigmoid Kumar, batch norm, conv fan-in
 	$(SWEEP) experiment=beyond_relu
 	$(SWEEP) experiment=beyond_sigmoid
 	$(SWEEP) experiment=beyond_batch_norm
+	$(SWEEP) experiment=beyond_conv activation=tanh init=normalized
+	$(SWEEP) experiment=beyond_conv activation=relu init=he
 	$(PY) -m analysis.beyond --profile $(PROFILE)
 
 lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (hours)

@@ -449,3 +449,21 @@ def both_train(exits: dict[str, int | None], claim: str, paper: str, seen: int) 
         f"left the plateau: {ours}",
         HOLDS if ok else (NOT_AT_SCALE if _short(seen) else FAILS),
     )
+
+
+def fan_in_mistake(right: Error, wrong: Error, right_exit, wrong_exit, seen: int, net: str):
+    """Conv nets: fan-in counted over the receptive field vs over the channels alone. No
+    paper claims a number here; the rule: the right count ends significantly better, or
+    leaves the chance plateau while the mistake does not."""
+    z = z_score(right, wrong)
+    ours = (f"{right} vs {wrong} (z {z:.1f}); left the plateau at {right_exit or 'never'} vs "
+            f"{wrong_exit or 'never'} examples")  # fmt: skip
+    if z >= Z_SIGNIFICANT or (right_exit is not None and wrong_exit is None):
+        verdict = HOLDS
+    elif z <= -Z_SIGNIFICANT or not _short(seen):
+        verdict = FAILS
+    else:
+        verdict = NOT_AT_SCALE
+    return Check(f"Conv net ({net}): counting fan-in over the channels alone trains worse",
+                 "Our claim (issue: the common mistakes); the libraries' convention",
+                 ours, verdict)  # fmt: skip

@@ -28,32 +28,29 @@ LABEL = {
 LAYER_COLORS = plt.cm.viridis(np.linspace(0, 0.9, 5))
 
 
-def _overrides(activation, init, depth, profile, pretrain=None, batch_norm=False) -> dict:
+def _overrides(activation, init, depth, profile, pretrain=None, extra=None) -> dict:
+    """A dynamics run's overrides; `extra`: any others it was made with (e.g. batch norm)."""
     overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
     if pretrain:
         overrides["pretrain"] = pretrain
-    if batch_norm:
-        overrides["model.batch_norm"] = "true"
+    overrides.update(extra or {})
     return overrides
 
 
 def load(
-    activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None, batch_norm=False
+    activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None, extra=None
 ) -> Run:
-    overrides = _overrides(activation, init, depth, profile, pretrain, batch_norm)
+    overrides = _overrides(activation, init, depth, profile, pretrain, extra)
     target = f"reproduce-{figure} PROFILE={profile}"
     return load_run("dynamics", overrides, seed, runs_dir, target, ("complete", "diverged"))
 
 
-def load_seeds(
-    activation, init, depth, profile, figure, runs_dir=None, pretrain=None, batch_norm=False
-):
+def load_seeds(activation, init, depth, profile, figure, runs_dir=None, pretrain=None, extra=None):
     """Every stored seed of one net (seed 0 when none: its RunMissing says how to make it)."""
-    overrides = _overrides(activation, init, depth, profile, pretrain, batch_norm)
+    overrides = _overrides(activation, init, depth, profile, pretrain, extra)
     seeds = seeds_of("dynamics", overrides, runs_dir) or [0]
     return [
-        load(activation, init, depth, profile, figure, runs_dir, s, pretrain, batch_norm)
-        for s in seeds
+        load(activation, init, depth, profile, figure, runs_dir, s, pretrain, extra) for s in seeds
     ]
 
 
@@ -68,6 +65,8 @@ def name(run: Run) -> str:
     text = model_label(c["activation"]["name"], c["init"]["name"])
     if c["model"].get("batch_norm"):
         text += " BN"
+    if c["model"].get("name") == "conv":
+        text += " conv, fan: " + c["init"].get("fan", "receptive_field").replace("_", " ")
     if c["pretrain"]["name"] != "none":  # the paper's (auto-encoders), or RBMs
         text = {"dae": "Pre-training"}.get(c["pretrain"]["name"], "RBM pre-training")
     return text + (" (diverged)" if run.diverged else "")
@@ -252,32 +251,40 @@ def fig11(runs_dir=None, profile="quick", seed=0):
     return fig
 
 
-BEYOND_RELU = [("relu", i, d) for d in (5, 30) for i in ("he", "normalized")]
-BEYOND_SIGMOID = [("sigmoid", i, 5) for i in ("standard", "kumar")]
-BEYOND_BATCH_NORM = [(a, i, 5) for a in ("tanh", "relu") for i in ("standard", "normalized")]
+BN = {"model.batch_norm": "true"}
+BEYOND_RELU = [("relu", i, d, None) for d in (5, 30) for i in ("he", "normalized")]
+BEYOND_SIGMOID = [("sigmoid", i, 5, None) for i in ("standard", "kumar")]
+BEYOND_BATCH_NORM = [(a, i, 5, BN) for a in ("tanh", "relu") for i in ("standard", "normalized")]
+BEYOND_CONV = [(a, i, 3, {"model": "conv", "init.fan": fan})
+               for a, i in (("tanh", "normalized"), ("relu", "he"))
+               for fan in ("receptive_field", "channels")]  # fmt: skip
+BEYOND = [BEYOND_RELU, BEYOND_SIGMOID, BEYOND_BATCH_NORM, BEYOND_CONV]
 
 
 def beyond(runs_dir=None, profile="quick", seed=0):
     """Beyond the paper: ReLU at depths 5 and 30 under He vs normalized init (He et al.
     2015); the 5-layer sigmoid net under Kumar's init (2017) vs the paper's standard one;
-    tanh and ReLU with batch norm under either init (Ioffe & Szegedy 2015)."""
-
-    def get(models, batch_norm=False):
-        return [
-            load(a, i, d, profile, "beyond", runs_dir, seed, None, batch_norm) for a, i, d in models
-        ]
-
-    relu, sig, bn = get(BEYOND_RELU), get(BEYOND_SIGMOID), get(BEYOND_BATCH_NORM, True)
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), sharey=True)
-    error_curves(axes[0], relu, _with_depth)
-    axes[0].set_title("ReLU, 5 and 30 hidden layers: He vs normalized init", fontsize=10)
-    error_curves(axes[1], sig, _with_depth)
-    axes[1].set_title("Sigmoid, 5 hidden layers: Kumar vs standard init", fontsize=10)
-    error_curves(axes[2], bn, name)
-    axes[2].set_title("Batch norm (BN), 5 hidden layers: does the init still matter?", fontsize=10)
-    fig.suptitle("Beyond the paper: later inits and batch norm in training", fontsize=11)
-    size = relu[0].config["profile"]["test_size"]
-    stamp(fig, setting(relu + sig + bn, f"x 1000 units, test set of {size:,} examples"))
+    tanh and ReLU with batch norm under either init (Ioffe & Szegedy 2015); conv nets with
+    their fan-in counted right or over the channels alone."""
+    panels = [[load(a, i, d, profile, "beyond", runs_dir, seed, None, x) for a, i, d, x in models]
+              for models in BEYOND]  # fmt: skip
+    titles = [
+        "ReLU, 5 and 30 hidden layers: He vs normalized init",
+        "Sigmoid, 5 hidden layers: Kumar vs standard init",
+        "Batch norm (BN), 5 hidden layers: does the init still matter?",
+        "Conv, 3 layers x 16 maps, 5x5: fan-in over the receptive field vs channels",
+    ]
+    fig, axes = plt.subplots(1, 4, figsize=(20, 4.8), sharey=True)
+    for ax, runs, title, label in zip(axes, panels, titles, (_with_depth, _with_depth, name,
+                                                            name), strict=True):  # fmt: skip
+        error_curves(ax, runs, label)
+        ax.set_title(title, fontsize=9)
+    fig.suptitle("Beyond the paper: later inits, batch norm and convolutions in training",
+                 fontsize=11)  # fmt: skip
+    size = panels[0][0].config["profile"]["test_size"]
+    stamp(
+        fig, setting(sum(panels, []), f"dense layers x 1000 units, test set of {size:,} examples")
+    )
     return fig
 
 

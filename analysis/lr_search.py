@@ -129,11 +129,12 @@ def collect(runs_dir: Path) -> tuple[dict[str, dict[float, Candidate]], dict[str
         cfg = yaml.safe_load(store.path("config.yaml").read_text())
         act, init, depth = cfg["activation"]["name"], cfg["init"]["name"], cfg["model"]["depth"]
         data = cfg.get("data", {}).get("name", "shapeset")
-        bn = bool(cfg["model"].get("batch_norm", False))
-        key = model_key(act, init, depth, data, bn)
+        bn, net = bool(cfg["model"].get("batch_norm", False)), cfg["model"].get("name", "mlp")
+        key = model_key(act, init, depth, data, bn, net)
         overrides[key] = f"activation={act} init={init} model.depth={depth}"
         overrides[key] += "" if data == "shapeset" else f" data={data}"
         overrides[key] += " model.batch_norm=true" if bn else ""
+        overrides[key] += "" if net == "mlp" else f" model={net}"
         lr = float(cfg["optim"]["lr"])
         c = found[key].setdefault(lr, Candidate(lr, valid_size=cfg["profile"]["valid_size"]))
         if s["status"] == "complete":

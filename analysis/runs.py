@@ -44,8 +44,10 @@ def shown(path: str | Path) -> str:
 def run_dir(
     experiment: str, overrides: dict[str, object], seed: int = 0, runs_dir: str | Path | None = None
 ) -> Path:
-    """The run's folder, as Hydra names it: sorted `key=value` overrides, then the seed."""
-    name = ",".join(f"{k}={v}" for k, v in sorted(overrides.items())) or "default"
+    """The run's folder, as Hydra names it: sorted `key=value` overrides, then the seed
+    (sorted as strings, as experiments.schema's dirname does: "model.depth=3" before
+    "model=conv")."""
+    name = ",".join(sorted(f"{k}={v}" for k, v in overrides.items())) or "default"
     return Path(runs_dir or RUNS_DIR) / experiment / name / f"seed={seed}"
 
 

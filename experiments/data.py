@@ -41,6 +41,7 @@ class ShapesetData:
     def __init__(self, cfg: ShapesetConfig):
         self.cfg, self.key, self.pixel_range = cfg, repr(cfg), cfg.pixel_range
         self.n_inputs = cfg.image_size**2
+        self.image_shape = (1, cfg.image_size, cfg.image_size)
 
     def fixed(self, seed: int, split: str, size: int) -> ShapesetSet:
         return ShapesetSet(self.cfg, seed, split, size)
@@ -58,6 +59,8 @@ class FiniteData:
         self.key = repr((name, pixel_range))
         self.splits = _load(name, str(self.root), download)  # checked before any training
         self.n_inputs = self.splits["train"].pixels.shape[1]
+        side = 32 if name == "cifar10" else int(round(self.n_inputs**0.5))  # channel-major
+        self.image_shape = (self.n_inputs // side**2, side, side)
 
     def fixed(self, seed: int, split: str, size: int) -> FixedSet:
         """The split's first `size` examples (a finite set has no seed to draw them by)."""

@@ -43,6 +43,7 @@ from experiments.run_store import RunStore
 from experiments.tensorboard_log import TensorBoardLog
 from models import MLP, get_loss
 from models.autograd_trainer import AutogradTrainer
+from models.conv import ConvNet
 from models.data_fit import FITTERS
 from models.stack import NetStack
 from shapeset import ShapesetSet, batches
@@ -141,7 +142,12 @@ def check(cfg: DictConfig, run_dir: str) -> Job:
                 "move it away or choose another runs_dir"
             )
     command = " ".join(["python -m experiments.train", *task_overrides(cfg)])
-    return Job(spec, store, config, command, source(spec.data))
+    data = source(spec.data)
+    side = min(data.image_shape[1:])
+    if spec.model.name == "conv" and spec.model.kernel > side:
+        raise ValueError(f"config model.kernel={spec.model.kernel}: larger than the "
+                         f"{side}-pixel input")  # fmt: skip
+    return Job(spec, store, config, command, data)
 
 
 def task_overrides(cfg: DictConfig) -> list[str]:
@@ -167,13 +173,17 @@ def _what_matters(config: dict) -> dict:
         out["pretrain"] = {
             k: v for k, v in pre.items() if k not in ("corruption", "reconstruction")
         }
+    model = config.get("model") or {}
+    dense = ("width", "widths") if model.get("name") == "conv" else ("channels", "kernel")
+    out["model"] = {k: v for k, v in model.items() if k not in dense}
     act, init = config.get("activation", {}), config.get("init", {})
     if act.get("name") != "leaky_relu":
         out["activation"] = {k: v for k, v in act.items() if k != "slope"}
-    schemes = {init.get("name"), (config.get("model") or {}).get("output_init")}
+    schemes = {init.get("name"), model.get("output_init")}
     unused = set() if "gaussian" in schemes else {"std"}
     unused |= set() if schemes & set(FITTERS) else {"fit_batch"}
     unused |= set() if "lsuv" in schemes else {"lsuv_tol", "lsuv_max_iter"}
+    unused |= set() if model.get("name") == "conv" else {"fan"}
     out["init"] = {k: v for k, v in init.items() if k not in unused}
     if "data" in config:
         used = "shapeset" if config["data"]["name"] == "shapeset" else "finite"
@@ -204,8 +214,9 @@ def stack_key(job: Job) -> tuple:
     s = job.spec
     step = job.store.checkpoint_step()
     device = resolve_device(s.device).type
-    widths = tuple(s.model.hidden_widths())
-    return (device, job.data.n_inputs, widths, s.optim.batch_size, s.model.batch_norm, step)
+    m = s.model
+    shape = (m.name, m.depth, m.channels, m.kernel) if m.name == "conv" else m.hidden_widths()
+    return (device, job.data.n_inputs, tuple(shape), s.optim.batch_size, m.batch_norm, step)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -269,9 +280,14 @@ def fail(job: Job, error: Exception) -> Exception:
     return error
 
 
-def build(spec: schema.Config, data, device: torch.device) -> MLP:
+def build(spec: schema.Config, data, device: torch.device) -> MLP | ConvNet:
     """The run's net as initialized; a scheme fitted to data (lsuv, data_dependent) is
     fitted on the first `init.fit_batch` examples of the training stream of `model_seed`."""
+    m, i = spec.model, spec.init
+    if m.name == "conv":
+        return ConvNet(data.image_shape, m.depth, m.channels, m.kernel, data.classes,
+                       spec.activation.get(), i.name, m.output_init, spec.model_seed, i.gain,
+                       i.fan, {"std": i.std}).to(device)  # fmt: skip
     model = MLP(
         data.n_inputs,
         spec.model.hidden_widths(),
@@ -382,14 +398,14 @@ def open_feed(nets: list[Net], step: int) -> Feed:
 
 def make_trainer(nets: list[Net], feed: Feed):
     """The stack of `nets`; on CUDA with its steps replayed from CUDA graphs. Batch-norm
-    nets (a stack holds all or none) train through autograd instead."""
+    and conv nets (a stack holds all or none) train through autograd instead."""
     args = (
         [n.model for n in nets],
         [n.spec.loss.name for n in nets],
         [n.spec.optim.lr for n in nets],
         [n.stream for n in nets],
     )
-    if nets[0].spec.model.batch_norm:
+    if nets[0].spec.model.batch_norm or nets[0].spec.model.name == "conv":
         return AutogradTrainer(*args)
     stack = NetStack(*args)
     graph_steps = nets[0].spec.engine.cuda_graph_steps

@@ -16,12 +16,12 @@ import yaml
 TABLE = Path(__file__).resolve().parent.parent / "conf" / "learning_rates.yaml"
 
 
-def model_key(
-    activation: str, init: str, depth: int, data: str = "shapeset", batch_norm: bool = False
-) -> str:
+def model_key(activation: str, init: str, depth: int, data: str = "shapeset",
+              batch_norm: bool = False, model: str = "mlp") -> str:  # fmt: skip
     """e.g. tanh-normalized-d5 (Shapeset-3x2), mnist/tanh-normalized-d5 (another data set),
-    tanh-standard-d5-bn (with batch norm)."""
+    tanh-standard-d5-bn (with batch norm), relu-he-d3-conv (a conv net)."""
     key = f"{activation}-{init}-d{depth}" + ("-bn" if batch_norm else "")
+    key += "" if model == "mlp" else f"-{model}"
     return key if data == "shapeset" else f"{data}/{key}"
 
 
@@ -30,9 +30,8 @@ def _table() -> dict:
     return yaml.safe_load(TABLE.read_text())
 
 
-def default_lr(
-    activation: str, init: str, depth: int, data: str = "shapeset", batch_norm: bool = False
-) -> float:
+def default_lr(activation: str, init: str, depth: int, data: str = "shapeset",
+               batch_norm: bool = False, model: str = "mlp") -> float:  # fmt: skip
     table = _table()
-    key = model_key(activation, init, int(depth), data, bool(batch_norm))
+    key = model_key(activation, init, int(depth), data, bool(batch_norm), model)
     return float(table["rates"].get(key, table["fallback"]))

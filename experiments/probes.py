@@ -55,6 +55,23 @@ def _stats(values: torch.Tensor, edges: np.ndarray) -> dict[str, np.ndarray | fl
     }
 
 
+def weight_gradients(model, x, y, loss_fn, b: int, backprop, inputs) -> list[torch.Tensor]:
+    """Per hidden layer, dC/dW of the mean cost of each mini-batch of b examples of x,
+    (batches, *weight shape). Dense: (1/b) sum_n dC/ds[n] (x) z_in[n], from the rows of
+    dC/ds already computed; convolutions: by autograd, one mini-batch at a time."""
+    m = len(x)
+    if isinstance(model, MLP):
+        out = []
+        for g, z_in in zip(backprop, inputs, strict=True):
+            g_b = g[:m].reshape(-1, b, g.shape[1]).transpose(1, 2)
+            out.append(torch.bmm(g_b, z_in[:m].reshape(-1, b, z_in.shape[1])) / b)
+        return out
+    weights = [layer.weight for layer in model.hidden]
+    per_batch = [torch.autograd.grad(loss_fn(model(x[i : i + b]), y[i : i + b]), weights)
+                 for i in range(0, m, b)]  # fmt: skip
+    return [torch.stack(gs) for gs in zip(*per_batch, strict=True)]
+
+
 def probe(model: MLP, x: torch.Tensor, y: torch.Tensor, loss_fn, cfg) -> dict[str, np.ndarray]:
     """One probe record: arrays with a leading layer axis, e.g. act_std[layer]."""
     edges = bin_edges(model, cfg)
@@ -64,10 +81,8 @@ def probe(model: MLP, x: torch.Tensor, y: torch.Tensor, loss_fn, cfg) -> dict[st
     b = cfg.grad_batch_size
     m = (len(y) // b) * b  # whole mini-batches only
     per_layer: dict[str, list] = {}
-    for z, g, z_in in zip(post, backprop, [x, *post[:-1]], strict=True):
-        # dC/dW of a mini-batch mean cost = (1/b) sum_n dC/ds[n] (x) z_in[n]: no extra pass.
-        g_b = g[:m].reshape(-1, b, g.shape[1]).transpose(1, 2)
-        wgrad = torch.bmm(g_b, z_in[:m].reshape(-1, b, z_in.shape[1])) / b
+    wgrads = weight_gradients(model, x[:m], y[:m], loss_fn, b, backprop, [x, *post[:-1]])
+    for z, g, wgrad in zip(post, backprop, wgrads, strict=True):
         for q, values in (("act", z), ("backprop", g), ("wgrad", wgrad)):
             for k, v in _stats(values, edges[q]).items():
                 per_layer.setdefault(f"{q}_{k}", []).append(v)
@@ -75,7 +90,7 @@ def probe(model: MLP, x: torch.Tensor, y: torch.Tensor, loss_fn, cfg) -> dict[st
             saturation_fraction(z.detach(), model.activation, cfg.saturation_margin)
         )
     record = {k: np.asarray(v) for k, v in per_layer.items()}
-    if cfg.jacobian_examples > 0:
+    if cfg.jacobian_examples > 0 and isinstance(model, MLP):
         with torch.no_grad():
             sv = mean_jacobian_singular_values(model, x[: cfg.jacobian_examples].detach())
         record["jacobian_sv"] = np.asarray(sv)

@@ -61,13 +61,22 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
+    name: str = "mlp"  # mlp (the paper's) | conv (models/conv.py)
     depth: int = 5  # hidden layers
-    width: int = 1000  # units per hidden layer, unless `widths` lists them
+    width: int = 1000  # units per hidden layer, unless `widths` lists them (mlp)
+    channels: int = 16  # conv: maps per layer
+    kernel: int = 5  # conv: kernel side, odd (padding keeps the size)
     widths: list[int] | None = None
     output_init: str | None = None  # None: the hidden layers' scheme (the paper is silent)
     batch_norm: bool = False  # batch norm before each activation (after the paper; autograd)
 
     def __post_init__(self):
+        if self.name not in ("mlp", "conv"):
+            raise _bad("model.name", self.name, "choose 'mlp' or 'conv'")
+        if self.channels < 1:
+            raise _bad("model.channels", self.channels, "must be >= 1")
+        if self.kernel < 1 or self.kernel % 2 == 0:
+            raise _bad("model.kernel", self.kernel, "must be odd (padding keeps the size)")
         if self.depth < 1:
             raise _bad("model.depth", self.depth, "a net needs at least 1 hidden layer")
         if self.width < 1:
@@ -102,6 +111,7 @@ class ActivationConfig:
 class InitConfig:
     name: str = "normalized"
     gain: float = 1.0  # multiplies every drawn weight (1: the scheme as published)
+    fan: str = "receptive_field"  # conv: fans count in x k x k; "channels": the mistake
     std: float = 0.01  # gaussian: N(0, std^2)
     fit_batch: int = 500  # lsuv, data_dependent: training examples the layers are fitted on
     lsuv_tol: float = 0.1  # lsuv: stop when |Var - 1| < tol (Mishkin & Matas's Tol_var)
@@ -111,6 +121,8 @@ class InitConfig:
         _known("init.name", self.name, INITS)
         if not (self.gain > 0 and math.isfinite(self.gain)):
             raise _bad("init.gain", self.gain, "must be finite and > 0")
+        if self.fan not in ("receptive_field", "channels"):
+            raise _bad("init.fan", self.fan, "choose 'receptive_field' or 'channels'")
         if not (self.std > 0 and math.isfinite(self.std)):
             raise _bad("init.std", self.std, "must be finite and > 0")
         if self.fit_batch < 2:
@@ -276,6 +288,13 @@ class Config:
     engine: EngineConfig = field(default_factory=EngineConfig)
 
     def __post_init__(self):
+        if self.model.name == "conv":
+            for what, bad in (("pretrain", self.pretrain.name != "none"),
+                              ("model.batch_norm", self.model.batch_norm),
+                              ("init", {self.init.name, self.model.output_init}
+                               & {"lsuv", "data_dependent"})):  # fmt: skip
+                if bad:
+                    raise _bad("model", "conv", f"{what} is for dense nets only")
         if self.pretrain.name == "rbm" and self.activation.name not in ("sigmoid", "tanh"):
             raise _bad(
                 "pretrain", "rbm", f"needs a sigmoid or tanh net, not {self.activation.name}"

@@ -54,9 +54,9 @@ INITS: Registry[InitScheme] = Registry("init scheme")
 def uniform_sampler(bound: BoundFn) -> SampleFn:
     """Sampler for W ~ U[-b, b], b = bound(fan_in, fan_out)."""
 
-    def sample(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
+    def sample(fan_in: int, fan_out: int, generator: torch.Generator, shape=None) -> torch.Tensor:
         b = bound(fan_in, fan_out)
-        u = torch.rand((fan_out, fan_in), generator=generator, dtype=torch.float64)
+        u = torch.rand(shape or (fan_out, fan_in), generator=generator, dtype=torch.float64)
         return (2 * u - 1) * b
 
     return sample
@@ -101,21 +101,21 @@ def he_bound(fan_in: int, fan_out: int) -> float:
     return math.sqrt(6.0 / fan_in)
 
 
-def orthogonal_matrix(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
-    """A (fan_out, fan_in) matrix with orthonormal rows (or columns, whichever are fewer),
-    uniform over such matrices: QR of a Gaussian matrix with R's diagonal made positive,
-    the recipe of Saxe et al. (2013) and of torch.nn.init.orthogonal_."""
-    rows, cols = fan_out, fan_in
+def orthogonal_matrix(fan_in: int, fan_out: int, generator: torch.Generator, shape=None):
+    """A (fan_out, fan_in) matrix (or `shape`) with orthonormal rows (or columns, whichever
+    are fewer), uniform over such matrices: QR of a Gaussian matrix with R's diagonal made
+    positive, the recipe of Saxe et al. (2013) and of torch.nn.init.orthogonal_."""
+    rows, cols = shape or (fan_out, fan_in)
     a = torch.randn((rows, cols), generator=generator, dtype=torch.float64)
     q, r = torch.linalg.qr(a.T if rows < cols else a)
     q = q * torch.diagonal(r).sign()
     return q.T if rows < cols else q
 
 
-def orthogonal_sample(fan_in, fan_out, generator, activation: Activation) -> torch.Tensor:
+def orthogonal_sample(fan_in, fan_out, generator, activation: Activation, shape=None):
     """Saxe et al. (2013): orthogonal, scaled by the activation's gain (tanh 5/3, ReLU
     sqrt 2, as torch.nn.init.calculate_gain), so W W^T = gain^2 I for fan_out <= fan_in."""
-    return activation.gain * orthogonal_matrix(fan_in, fan_out, generator)
+    return activation.gain * orthogonal_matrix(fan_in, fan_out, generator, shape)
 
 
 def kumar_variance(fan_in: int, activation: Activation) -> float:
@@ -131,42 +131,42 @@ def kumar_variance(fan_in: int, activation: Activation) -> float:
     return 1.0 / (fan_in * d0**2 * (1 + f0**2))
 
 
-def kumar_sample(fan_in, fan_out, generator, activation: Activation) -> torch.Tensor:
+def kumar_sample(fan_in, fan_out, generator, activation: Activation, shape=None):
     """N(0, kumar_variance)."""
-    std = math.sqrt(kumar_variance(fan_in, activation))
-    return std * torch.randn((fan_out, fan_in), generator=generator, dtype=torch.float64)
+    return normal(math.sqrt(kumar_variance(fan_in, activation)), fan_in, fan_out, generator, shape)
 
 
-def lsuv_start(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
+def lsuv_start(fan_in: int, fan_out: int, generator: torch.Generator, shape=None):
     """LSUV's start: orthonormal (gain 1); `models.data_fit` then fits each layer's scale."""
-    return orthogonal_matrix(fan_in, fan_out, generator)
+    return orthogonal_matrix(fan_in, fan_out, generator, shape)
 
 
-def normal(std: float, fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
-    return std * torch.randn((fan_out, fan_in), generator=generator, dtype=torch.float64)
+def normal(std: float, fan_in: int, fan_out: int, generator, shape=None) -> torch.Tensor:
+    size = shape or (fan_out, fan_in)
+    return std * torch.randn(size, generator=generator, dtype=torch.float64)
 
 
-def gaussian_sample(fan_in, fan_out, generator, std: float = 0.01) -> torch.Tensor:
+def gaussian_sample(fan_in, fan_out, generator, std: float = 0.01, shape=None):
     """N(0, std^2) whatever the layer's size: 0.01 shrinks a 1000-wide layer's signal by
     0.01 sqrt(1000) ~ 1/3 per layer."""
     if not (std > 0 and math.isfinite(std)):
         raise ValueError(f"gaussian init needs a finite std > 0, got {std!r}")
-    return normal(std, fan_in, fan_out, generator)
+    return normal(std, fan_in, fan_out, generator, shape)
 
 
-def lecun_sample(fan_in, fan_out, generator) -> torch.Tensor:
+def lecun_sample(fan_in, fan_out, generator, shape=None) -> torch.Tensor:
     """N(0, 1/n_in) (LeCun et al. 1998): the simpler alternative to Eq. 16."""
-    return normal(math.sqrt(1.0 / fan_in), fan_in, fan_out, generator)
+    return normal(math.sqrt(1.0 / fan_in), fan_in, fan_out, generator, shape)
 
 
-def normalized_normal_sample(fan_in, fan_out, generator) -> torch.Tensor:
+def normalized_normal_sample(fan_in, fan_out, generator, shape=None) -> torch.Tensor:
     """N(0, 2/(n_in + n_out)): Eq. 16's variance with Gaussian draws (torch's xavier_normal_)."""
-    return normal(math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, generator)
+    return normal(math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, generator, shape)
 
 
-def zeros_sample(fan_in, fan_out, generator) -> torch.Tensor:
+def zeros_sample(fan_in, fan_out, generator, shape=None) -> torch.Tensor:
     """All zero: every unit of a layer computes the same thing, and SGD never tells them apart."""
-    return torch.zeros((fan_out, fan_in), dtype=torch.float64)
+    return torch.zeros(shape or (fan_out, fan_in), dtype=torch.float64)
 
 
 register_init("standard", bound=standard_bound)
@@ -204,18 +204,40 @@ def initialize_linear(
     that depend on it; `options`: the config's values, of which the scheme takes those it
     names (e.g. std). Returns the layer."""
     fan_out, fan_in = layer.weight.shape
+    return initialize_layer(layer, scheme, generator, fan_in, fan_out, activation, gain, **options)
+
+
+def conv_fans(weight_shape, fan: str = "receptive_field") -> tuple[int, int]:
+    """(fan_in, fan_out) of a conv weight (out, in, k, k): in x k x k and out x k x k, as
+    every major library counts them; `fan="channels"` counts the channels alone (in, out),
+    the common mistake, kept to show what it does."""
+    out_ch, in_ch, *kernel = weight_shape
+    area = math.prod(kernel)
+    if fan == "channels":
+        return in_ch, out_ch
+    if fan != "receptive_field":
+        raise ValueError(f"fan must be 'receptive_field' or 'channels', got {fan!r}")
+    return in_ch * area, out_ch * area
+
+
+def initialize_layer(
+    layer, scheme, generator, fan_in, fan_out, activation=None, gain=1.0, **options
+):
+    """`initialize_linear` for any layer with a weight and a bias (nn.Linear, nn.Conv2d),
+    with its fans given: the weight is drawn as the matrix (out, everything else)."""
     _check_fans(fan_in, fan_out)
     init = get_init(scheme)
+    shape = (layer.weight.shape[0], layer.weight[0].numel())
     kwargs = {k: options[k] for k in init.options if k in options}
     if init.uses_activation:
         if activation is None:
             raise ValueError(f"init scheme {scheme!r} depends on the activation: pass it")
-        w = init.sample(fan_in, fan_out, generator, activation, **kwargs)
-    else:
-        w = init.sample(fan_in, fan_out, generator, **kwargs)
-    w = w * gain
+        kwargs["activation"] = activation
+    if shape != (fan_out, fan_in):
+        kwargs["shape"] = shape
+    w = init.sample(fan_in, fan_out, generator, **kwargs) * gain
     with torch.no_grad():
-        layer.weight.copy_(w.to(device=layer.weight.device, dtype=layer.weight.dtype))
+        layer.weight.copy_(w.reshape(layer.weight.shape).to(layer.weight))
         if layer.bias is not None:
             layer.bias.zero_()
     return layer

@@ -115,3 +115,32 @@ def test_deep_relu_rule_both_ways():
     assert later.verdict == C.HOLDS  # both leave, normalized later and clearly worse
     assert C.both_train({"a": 10, "b": None}, "c", "p", 300_000).verdict == C.NOT_AT_SCALE
     assert C.both_train({"a": 10, "b": 20}, "c", "p", 300_000).verdict == C.HOLDS
+
+
+def test_padding_share_by_hand():
+    from analysis.conv_scan import padding_share
+
+    assert padding_share(3, 3) == pytest.approx((7 / 9) ** 2)  # taps inside: 2, 3, 2
+    assert padding_share(32, 1) == 1.0
+    assert padding_share(32, 5) == pytest.approx((154 / 160) ** 2)
+
+
+def test_conv_fan_in_rule_both_ways():
+    from analysis import claims as C
+
+    right, wrong = C.Error("a", 0.3, 0.01, 1), C.Error("b", 0.8, 0.01, 1)
+    assert C.fan_in_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.HOLDS
+    assert C.fan_in_mistake(wrong, right, None, 1000, 300_000, "x").verdict == C.FAILS
+    assert C.fan_in_mistake(right, right, 1000, 1000, 300_000, "x").verdict == C.NOT_AT_SCALE
+
+
+def test_conv_scan_record_round_trip(tmp_path):
+    from analysis import conv_scan
+
+    record = tmp_path / "conv.json"
+    args = ["--depth", "3", "--channels", "2", "--examples", "8", "--seeds", "2"]
+    conv_scan.main([*args, "--record", str(record), "--out", str(tmp_path / "a")])
+    first = record.with_suffix(".md").read_text()
+    assert "| relu, he | channels |" in first and first.count("Verdict") == 2
+    conv_scan.main(["--redraw", "--record", str(record), "--out", str(tmp_path / "b")])
+    assert record.with_suffix(".md").read_text() == first

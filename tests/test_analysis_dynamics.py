@@ -22,19 +22,23 @@ def fake_run(
     seed=0,
     pretrain=None,
     profile="quick",
-    batch_norm=False,
+    extra=None,
 ):
     """A run directory as experiments.train writes it, with made-up numbers."""
     overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
     if pretrain:
         overrides["pretrain"] = pretrain
-    if batch_norm:
-        overrides["model.batch_norm"] = "true"
+    overrides.update(extra or {})
+    extra = extra or {}
     store = RunStore(run_dir("dynamics", overrides, seed, root))
     cfg = {
         "activation": {"name": activation},
-        "init": {"name": init},
-        "model": {"depth": depth, "batch_norm": batch_norm},
+        "init": {"name": init, "fan": extra.get("init.fan", "receptive_field")},
+        "model": {
+            "depth": depth,
+            "batch_norm": "model.batch_norm" in extra,
+            "name": extra.get("model", "mlp"),
+        },
         "pretrain": {"name": pretrain or "none"},
         "profile": {"name": profile, "test_size": 2000},
     }
@@ -92,10 +96,9 @@ def runs(tmp_path):
     fake_run(tmp_path, "sigmoid", "standard", 4, [0.8, 0.8, 0.7])
     fake_run(tmp_path, "tanh", "standard", 5, [0.8, 0.3, 0.1], pretrain="dae")
     fake_run(tmp_path, "tanh", "standard", 5, [0.8, 0.4, 0.2], pretrain="rbm")
-    for act, init, depth in [*dynamics.BEYOND_RELU, *dynamics.BEYOND_SIGMOID]:
-        fake_run(tmp_path, act, init, depth, [0.8, 0.6, 0.4])
-    for act, init, depth in dynamics.BEYOND_BATCH_NORM:
-        fake_run(tmp_path, act, init, depth, [0.8, 0.5, 0.3], batch_norm=True)
+    for models in dynamics.BEYOND:
+        for act, init, depth, extra in models:
+            fake_run(tmp_path, act, init, depth, [0.8, 0.6, 0.4], extra=extra)
     return tmp_path
 
 

@@ -86,9 +86,9 @@ def test_the_report_lists_claims_it_cannot_check_and_says_how(tmp_path):
     assert text.count("**Not checked:**") == 7 and "`tenth`" not in text
     assert "make reproduce-fig12" in text and "make reproduce-beyond PROFILE=quick" in text
     assert "make runs-at-init" in text and "make sweep-grid" in text
-    # the data (Fig. 1), Fig. 5 and the depth scan and isometry (their committed records)
-    # need no runs: their 2 + 3 + 1 claims are checked
-    assert "quadratic cost has more plateaus" in text and "6 claims checked once" in text
+    # the data (Fig. 1), Fig. 5, and the depth, isometry and conv scans (their committed
+    # records) need no runs: their 2 + 3 + 1 + 2 claims are checked
+    assert "quadratic cost has more plateaus" in text and "8 claims checked once" in text
 
 
 def test_the_summary_shows_each_claim_per_budget_and_names_the_flips():

@@ -38,7 +38,11 @@ def test_same_config_and_seed_give_identical_metrics_and_probes(compose_cfg, tmp
     assert len(RunStore(tmp_path / "a").probes()["step"]) == 5  # 0, 10, 20, 30, 40 updates
 
 
-@pytest.mark.parametrize("extra", [[], ["model.batch_norm=true"]], ids=["fused", "batch_norm"])
+@pytest.mark.parametrize(
+    "extra",
+    [[], ["model.batch_norm=true"], ["model=conv", "model.channels=4", "model.depth=2"]],
+    ids=["fused", "batch_norm", "conv"],
+)
 def test_a_run_interrupted_after_a_checkpoint_resumes_to_the_same_end(
     compose_cfg, tmp_path, monkeypatch, extra
 ):
@@ -235,3 +239,16 @@ def test_after_paper_options_train_through_the_engine(compose_cfg, tmp_path):
     with compose_cfg([*SMALL, "activation=leaky_relu", "activation.slope=2"]) as cfg:
         with pytest.raises(ValueError, match="activation.slope"):
             engine.schema.to_spec(cfg)
+
+
+def test_a_conv_run_probes_every_conv_layer_and_refuses_a_kernel_larger_than_the_input(
+    compose_cfg, tmp_path
+):
+    conv = ["model=conv", "model.channels=4", "model.depth=2", "activation=relu", "init=he"]
+    _run(compose_cfg, tmp_path / "a", conv)
+    probes = RunStore(tmp_path / "a").probes()
+    assert probes["act_std"].shape == (5, 2) and probes["wgrad_std"].shape == (5, 2)
+    assert np.isnan(probes["jacobian_sv"]).all()  # not decomposed for conv layers
+    with pytest.raises(ValueError, match="model.kernel=35: larger than the 32-pixel input"):
+        _run(compose_cfg, tmp_path / "b", [*conv, "model.kernel=35"])
+    assert not (tmp_path / "b").exists()
