@@ -31,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-conv-scan reproduce-beyond runs-at-init lr-search lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-conv-scan reproduce-beyond reproduce-init-mistakes runs-at-init lr-search lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -95,6 +95,13 @@ reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU d5/d30 He vs n
 	$(SWEEP) experiment=beyond_conv activation=tanh init=normalized
 	$(SWEEP) experiment=beyond_conv activation=relu init=he
 	$(PY) -m analysis.beyond --profile $(PROFILE)
+
+reproduce-init-mistakes: runs-table1 ## beyond the paper: common init mistakes beside the right scheme, at init and in training
+	$(SWEEP) experiment=init_mistakes
+	$(SWEEP) experiment=init_mistakes init=gaussian init.std=0.01,0.001,0.178
+	$(SWEEP) experiment=beyond_relu model.depth=5
+	$(SWEEP) experiment=beyond_conv activation=relu init=he
+	$(PY) -m analysis.init_mistakes --profile $(PROFILE)
 
 lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (hours)
 	$(LR_SEARCH)

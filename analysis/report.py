@@ -21,7 +21,7 @@ from shapeset import CLASS_NAMES, ShapesetConfig, generate
 from shapeset.atomic import atomic_write_bytes
 
 from . import claims as C
-from . import conv_scan, depth_scan, fig12, isometry, jacobian_table, table1
+from . import conv_scan, depth_scan, fig12, init_mistakes, isometry, jacobian_table, table1
 from .dynamics import BEYOND_CONV, BN, load, load_seeds, model_label
 from .fig5 import cost_surfaces, plateau_fractions
 from .figures import profile_suffix
@@ -346,6 +346,22 @@ def report(
             ],
             profile=p,
         )
+    for p in beyond_shown or shown[:1]:
+        add(
+            f"Beyond the paper: the common init mistakes in training (profile `{p}`)",
+            lambda p=p: init_mistakes.training_checks(init_mistakes.load_pairs(runs_dir, p)),
+            f"Profile `{p}` (`make reproduce-init-mistakes PROFILE={p}`), seed 0: each "
+            "mistake beside the right scheme (rule: the right one ends significantly better, "
+            "or leaves the chance plateau while the mistake does not).",
+            [
+                (
+                    "init_mistakes" + profile_suffix(p),
+                    "Common init mistakes beside the right "
+                    "scheme: at init (top) and in training (bottom)",
+                )
+            ],
+            profile=p,
+        )
     add(
         "Beyond the paper: signal propagation at initialization",
         beyond_at_init_checks,
@@ -454,7 +470,8 @@ def beyond_at_init_checks() -> list[C.Check]:
     scan = load_record(depth_scan.RECORD, "reproduce-depth-scan")
     iso = load_record(isometry.RECORD, "reproduce-isometry")
     conv = load_record(conv_scan.RECORD, "reproduce-conv-scan")
-    return depth_scan.checks(scan) + isometry.checks(iso) + conv_scan.checks(conv)
+    mistakes = init_mistakes.at_init_checks(init_mistakes.at_init())
+    return depth_scan.checks(scan) + isometry.checks(iso) + conv_scan.checks(conv) + mistakes
 
 
 def summary(checks: list[tuple[str | None, C.Check]], profiles) -> list[str]:

@@ -144,3 +144,20 @@ def test_table1_states_seeds_and_mean_and_std(runs):
     assert "| Tanh N | 21.00 +- 1.41 | 2 | **15.60** |" in text
     assert "| Tanh | 30.00 | 1 | 27.15 |" in text
     assert "1,000, 2,000 training examples seen per run" in text  # both, honestly
+
+
+def test_init_mistakes_judged_and_drawn_from_hand_made_runs(tmp_path):
+    from analysis import init_mistakes
+
+    for _, right, wrong in init_mistakes.PAIRS:
+        for (act, init, depth, extra), errors in ((right, [0.8, 0.5, 0.3]), (wrong, [0.85] * 3)):
+            fake_run(tmp_path, act, init, depth, errors, extra=extra)
+    runs = init_mistakes.load_pairs(tmp_path, "quick")
+    checks = init_mistakes.training_checks(runs)
+    assert [c.verdict for c in checks] == ["holds"] * len(init_mistakes.PAIRS)
+    fake_run(tmp_path, "tanh", "zeros", 5, [0.8, 0.4, 0.2])  # the mistake trains better
+    checks = init_mistakes.training_checks(init_mistakes.load_pairs(tmp_path, "quick"))
+    assert checks[3].verdict == "does not hold"
+    measured = {repr(n): {"act_std": [0.5, 0.4]} for _, *nets in init_mistakes.PAIRS for n in nets}
+    init_mistakes.save(init_mistakes.draw(measured, runs), "mistakes", tmp_path / "figs")
+    assert (tmp_path / "figs" / "mistakes.png").exists()
