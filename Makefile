@@ -31,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-conv-scan reproduce-beyond reproduce-init-mistakes runs-at-init lr-search lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-conv-scan reproduce-beyond reproduce-init-mistakes runs-at-init lr-search lr-search-beyond lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -88,7 +88,7 @@ reproduce-isometry: $(STAMP) ## beyond the paper: singular values of the input-o
 reproduce-conv-scan: $(STAMP) ## beyond the paper: conv fan-in over the receptive field vs channels, at init
 	$(PY) -m analysis.conv_scan
 
-reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU d5/d30 He vs normalized, sigmoid Kumar, batch norm, conv fan-in
+reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU d5/d30 He vs normalized, sigmoid Kumar, batch norm, conv fan-in (rates: make lr-search-beyond)
 	$(SWEEP) experiment=beyond_relu
 	$(SWEEP) experiment=beyond_sigmoid
 	$(SWEEP) experiment=beyond_batch_norm
@@ -106,6 +106,16 @@ reproduce-init-mistakes: runs-table1 ## beyond the paper: common init mistakes b
 lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (hours)
 	$(LR_SEARCH)
 	$(LR_SEARCH) activation=sigmoid init=standard model.depth=4
+	$(PY) -m analysis.lr_search --plan > .lr_search_stage2
+	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
+	$(PY) -m analysis.lr_search
+	@rm -f .lr_search_stage2
+
+lr-search-beyond: $(STAMP) ## the same learning-rate search for the beyond-the-paper nets (ReLU d5/d30, Kumar, BN, conv; many CPU hours)
+	$(LR_SEARCH) activation=relu init=he,normalized model.depth=5,30
+	$(LR_SEARCH) activation=sigmoid init=kumar
+	$(LR_SEARCH) activation=tanh,relu init=standard,normalized model.batch_norm=true
+	$(LR_SEARCH) model=conv model.depth=3 activation=tanh,relu init=normalized,he
 	$(PY) -m analysis.lr_search --plan > .lr_search_stage2
 	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
 	$(PY) -m analysis.lr_search

@@ -133,7 +133,8 @@ def training_checks(runs) -> list[Check]:
         err, exits = [], []
         for run in (right, wrong):
             size = run.config["profile"]["test_size"]
-            err.append(Error.of(name(run), [run.summary["final_test_error"]], size))
+            label = f"{name(run)} (lr {run.summary['lr']:g})"  # the rates may differ
+            err.append(Error.of(label, [run.summary["final_test_error"]], size))
             m = run.metrics
             exits.append(
                 plateau_exit([r["test_error"] for r in m], [r["examples"] for r in m], CHANCE)

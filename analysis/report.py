@@ -409,8 +409,9 @@ def report(
 
 
 def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
-    def get(act, init, depth, extra=None):
+    def get(act, init, depth, extra=None):  # each net's rate in its label: they differ
         err, runs = _errors(runs_dir, profile, act, init, depth, None, "beyond", extra)
+        err.label += f" (lr {runs[0].summary['lr']:g})"
         m = runs[0].metrics
         exit_at = C.plateau_exit([r["test_error"] for r in m], [r["examples"] for r in m], CHANCE)
         return err, exit_at, runs[0].summary["examples_seen"]
@@ -437,16 +438,20 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
     )
     if kumar[1] is None and rescue.verdict == C.HOLDS:  # better, but still on the plateau
         rescue.verdict = C.NOT_AT_SCALE if C._short(seen) else C.FAILS
-    bn = [
-        C.within_noise(
-            [get(a, i, 5, BN)[0] for i in ("standard", "normalized")],
+    bn = []
+    for a in ("tanh", "relu"):
+        pair = [get(a, i, 5, BN) for i in ("standard", "normalized")]
+        check = C.within_noise(
+            [p[0] for p in pair],
             f"{a}, 5 hidden layers, batch norm: standard and normalized init end alike",
             "Ioffe & Szegedy (2015), section 3.3: batch norm makes "
             "training less sensitive to the initial scale of the weights",
             seen,
         )
-        for a in ("tanh", "relu")
-    ]
+        if any(p[1] is None for p in pair):  # alike at chance says nothing about the init
+            check.ours += "; rule: both must first leave the chance plateau, and one did not"
+            check.verdict = C.NOT_AT_SCALE if C._short(seen) else C.FAILS
+        bn.append(check)
     rbm = _errors(runs_dir, profile, "tanh", "standard", 5, "rbm", "fig11")[0]
     plain = _errors(runs_dir, profile, "tanh", "standard", 5)[0]
     rbm_helps = C.better_than(

@@ -59,8 +59,7 @@ class FiniteData:
         self.key = repr((name, pixel_range))
         self.splits = _load(name, str(self.root), download)  # checked before any training
         self.n_inputs = self.splits["train"].pixels.shape[1]
-        side = 32 if name == "cifar10" else int(round(self.n_inputs**0.5))  # channel-major
-        self.image_shape = (self.n_inputs // side**2, side, side)
+        self.image_shape = finite.DATASETS[name].image_shape  # pixels stored channel-major
 
     def fixed(self, seed: int, split: str, size: int) -> FixedSet:
         """The split's first `size` examples (a finite set has no seed to draw them by)."""

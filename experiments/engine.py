@@ -55,7 +55,14 @@ SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine", "logger")
 SPEED_ONLY += ("data.finite.root", "data.finite.download")
 # Options added after runs were stored, with the value those older runs were made with: a
 # stored config without the key is compared as if it held this value.
-BEFORE_THE_OPTION = {"data.shapeset.fill": "centers", "pretrain.reconstruction": "squared_error"}
+BEFORE_THE_OPTION = {
+    "data.shapeset.fill": "centers",
+    "pretrain.reconstruction": "squared_error",
+    "model.name": "mlp",
+    "model.batch_norm": False,
+    "init.gain": 1.0,
+    "probe.unbounded_range": 5.0,  # used by unbounded activations only, which came with it
+}
 # Torch's thread count when this process started. Set again for every stack: a launcher
 # that reuses worker processes (joblib's loky) must not carry one job's count into the next.
 DEFAULT_THREADS = torch.get_num_threads()

@@ -58,9 +58,10 @@ def _stats(values: torch.Tensor, edges: np.ndarray) -> dict[str, np.ndarray | fl
 def weight_gradients(model, x, y, loss_fn, b: int, backprop, inputs) -> list[torch.Tensor]:
     """Per hidden layer, dC/dW of the mean cost of each mini-batch of b examples of x,
     (batches, *weight shape). Dense: (1/b) sum_n dC/ds[n] (x) z_in[n], from the rows of
-    dC/ds already computed; convolutions: by autograd, one mini-batch at a time."""
+    dC/ds already computed; convolutions and batch norm (whose s carries a per-unit factor
+    after W): by autograd, one mini-batch at a time."""
     m = len(x)
-    if isinstance(model, MLP):
+    if isinstance(model, MLP) and model.norms is None:
         out = []
         for g, z_in in zip(backprop, inputs, strict=True):
             g_b = g[:m].reshape(-1, b, g.shape[1]).transpose(1, 2)

@@ -110,7 +110,7 @@ class ActivationConfig:
 @dataclass
 class InitConfig:
     name: str = "normalized"
-    gain: float = 1.0  # multiplies every drawn weight (1: the scheme as published)
+    gain: float = 1.0  # multiplies the hidden layers' drawn weights (1: as published)
     fan: str = "receptive_field"  # conv: fans count in x k x k; "channels": the mistake
     std: float = 0.01  # gaussian: N(0, std^2)
     fit_batch: int = 500  # lsuv, data_dependent: training examples the layers are fitted on
@@ -207,8 +207,11 @@ class PretrainConfig:
 
     def __post_init__(self):
         if self.reconstruction not in ("cross_entropy", "squared_error"):
-            raise _bad("pretrain.reconstruction", self.reconstruction,
-                       "choose 'cross_entropy' or 'squared_error'")  # fmt: skip
+            raise _bad(
+                "pretrain.reconstruction",
+                self.reconstruction,
+                "choose 'cross_entropy' or 'squared_error'",
+            )
         if self.name not in ("none", "dae", "rbm"):
             raise _bad("pretrain.name", self.name, "choose 'none', 'dae' or 'rbm'")
         if self.cd_k < 1:
@@ -289,12 +292,30 @@ class Config:
 
     def __post_init__(self):
         if self.model.name == "conv":
-            for what, bad in (("pretrain", self.pretrain.name != "none"),
-                              ("model.batch_norm", self.model.batch_norm),
-                              ("init", {self.init.name, self.model.output_init}
-                               & {"lsuv", "data_dependent"})):  # fmt: skip
+            for what, bad in (
+                ("pretrain", self.pretrain.name != "none"),
+                ("model.batch_norm", self.model.batch_norm),
+                ("init", {self.init.name, self.model.output_init} & {"lsuv", "data_dependent"}),
+            ):
                 if bad:
                     raise _bad("model", "conv", f"{what} is for dense nets only")
+        if self.pretrain.name == "dae" and self.activation.get().saturation != "bounded":
+            raise _bad(
+                "pretrain",
+                "dae",
+                f"its decoder needs a bounded activation, not {self.activation.name}",
+            )
+        schemes = {self.init.name, self.model.output_init or self.init.name}
+        fitted = schemes & {"lsuv", "data_dependent"}
+        if fitted and len(schemes) > 1:
+            raise _bad(
+                "model.output_init",
+                self.model.output_init,
+                f"{fitted.pop()} fits every "
+                "layer: give the hidden and output layers the same scheme",
+            )
+        if fitted and self.init.gain != 1:
+            raise _bad("init.gain", self.init.gain, f"{fitted.pop()} fits the scale it would set")
         if self.pretrain.name == "rbm" and self.activation.name not in ("sigmoid", "tanh"):
             raise _bad(
                 "pretrain", "rbm", f"needs a sigmoid or tanh net, not {self.activation.name}"

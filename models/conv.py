@@ -81,7 +81,7 @@ class ConvNet(nn.Module):
             self.widths[-1],
             n_classes,
             self.activation,
-            init_gain,
+            1.0,  # init_gain is the conv layers' only, as MLP's is its hidden layers'
             **options,
         )
 

@@ -57,7 +57,8 @@ class MLP(nn.Module):
     does not say how the output layer was initialized. Biases always start at 0. Schemes
     that depend on the activation (orthogonal's gain, kumar) take the net's for every
     layer; "lsuv" and "data_dependent" draw the start that `models.data_fit` fits to data.
-    init_gain multiplies every drawn weight (1: the schemes as published); init_options
+    init_gain multiplies the hidden layers' drawn weights (1: the schemes as published; the
+    lab's tutorials used 4 for sigmoid hidden layers, not for the classifier); init_options
     are the schemes' own settings (e.g. {"std": 0.01} for "gaussian").
     batch_norm: normalize each hidden layer's s before f (Ioffe & Szegedy 2015): batch
     statistics in train mode, running ones in eval mode (evaluations and probes).
@@ -114,9 +115,7 @@ class MLP(nn.Module):
         gen = torch.Generator(device="cpu").manual_seed(seed)
         for layer in self.hidden:
             initialize_linear(layer, init, gen, activation, init_gain, **(init_options or {}))
-        initialize_linear(
-            self.output, output_init, gen, activation, init_gain, **(init_options or {})
-        )
+        initialize_linear(self.output, output_init, gen, activation, 1.0, **(init_options or {}))
 
     @property
     def depth(self) -> int:

@@ -114,3 +114,18 @@ def test_two_job_multirun_gives_two_distinct_complete_run_dirs(tmp_path):
         summary = json.loads((d / "summary.json").read_text())
         assert summary["status"] == "complete" and summary["examples_seen"] == 400
         assert {"config.yaml", "metrics.csv", "probes.npz"} <= {p.name for p in d.iterdir()}
+
+
+@pytest.mark.parametrize(
+    "overrides,match",
+    [
+        (["pretrain=dae", "activation=relu"], "pretrain='dae'.*bounded activation"),
+        (["init=standard", "model.output_init=lsuv"], "model.output_init.*same scheme"),
+        (["init=lsuv", "init.gain=2"], "init.gain.*fits the scale"),
+        (["model=conv", "init=data_dependent"], "dense nets only"),
+    ],
+)
+def test_combinations_that_cannot_work_are_refused_before_work(compose_cfg, overrides, match):
+    with compose_cfg(overrides) as cfg:
+        with pytest.raises(ValueError, match=match):
+            schema.to_spec(cfg)

@@ -112,3 +112,25 @@ def test_probing_changes_no_parameter(setting):
     probe(model, x, y, loss, CFG)
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_batch_norm_weight_gradients_are_the_autograd_gradients_of_mini_batches():
+    """Eval-mode batch norm with running statistics far from (0, 1): dC/dW carries each
+    unit's gamma / sqrt(running var + eps), which the closed form over dC/ds would miss."""
+    torch.manual_seed(0)
+    model = MLP(12, [7, 6], 9, "tanh", "normalized", seed=1, batch_norm=True)
+    with torch.no_grad():
+        for n in model.norms:
+            n.running_var.uniform_(2, 6)
+            n.running_mean.uniform_(-1, 1)
+            n.weight.uniform_(0.3, 1.5)
+    model.eval()
+    x, y, loss = torch.randn(20, 12) * 2, torch.randint(0, 9, (20,)), get_loss("cross_entropy")
+    rec = probe(model, x, y, loss, CFG)
+    per_layer = [[] for _ in model.hidden]
+    for start in range(0, len(y), CFG.grad_batch_size):
+        xb, yb = x[start : start + 5], y[start : start + 5]
+        grads = torch.autograd.grad(loss(model(xb), yb), [h.weight for h in model.hidden])
+        for layer, g in enumerate(grads):
+            per_layer[layer].append(g.numpy())
+    _check(rec, "wgrad", per_layer, rec["wgrad_edges"])
