@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .figures import save, stamp
-from .runs import RunMissing, load_run
+from .runs import RunMissing, architecture, load_run
 
 QUANTITY = {
     6: ("act", "activation value", "Activation values (tanh) at initialization"),
@@ -49,6 +49,12 @@ def density_curves(probes: dict, q: str, probe_index: int = 0, window: float | N
     return (coarse[:-1] + coarse[1:]) / 2, dens, window
 
 
+def activation_window(probes: dict) -> float:
+    """Half-width that shows an activation's whole binned range: 1 for sigmoid, tanh and
+    softsign, probe.unbounded_range for ReLU and the identity."""
+    return float(np.abs(probes["act_edges"][0][[0, -1]]).max())
+
+
 def plot_layers(ax, probes: dict, q: str, probe_index: int = 0, window: float | None = None):
     """One normalized-histogram curve per layer of quantity `q` at one probe; the window."""
     x, dens, window = density_curves(probes, q, probe_index, window)
@@ -80,8 +86,7 @@ def draw(figure: int, runs_dir=None, seed: int = 0):
         "backprop": "; dC/ds: each example's own cost",
         "wgrad": f"; dC/dW: mean cost of mini-batches of {b}, {n_probe // b} pooled",
     }[q]
-    widths = c["model"]["widths"] or [c["model"]["width"]] * c["model"]["depth"]
-    arch = f"{len(widths)} x {widths[0]}" if len(set(widths)) == 1 else " - ".join(map(str, widths))
+    arch = architecture(c)
     stamp(
         fig,
         f"{c['activation']['name']}, {arch}, Shapeset probe set ({n_probe} test examples), "

@@ -27,8 +27,8 @@ from experiments.engine import SPEED_ONLY
 from experiments.run_store import RunStore
 
 from .figures import save, stamp
-from .histograms import plot_layers
-from .runs import Run, read_run
+from .histograms import activation_window, plot_layers
+from .runs import Run, architecture, read_run
 
 QUANTITIES = (("act", "activation"), ("backprop", "dC/ds"), ("wgrad", "dC/dW"))
 
@@ -88,11 +88,9 @@ def state(run: Run) -> str:
 
 def label(run: Run) -> str:
     c = run.config
-    widths = c["model"]["widths"] or [c["model"]["width"]] * c["model"]["depth"]
-    arch = f"{len(widths)} x {widths[0]}" if len(set(widths)) == 1 else "-".join(map(str, widths))
     return (
-        f"{c['activation']['name']}, {arch}, {c['init']['name']} init, {c['loss']['name']}, "
-        f"lr {c['optim']['lr']:g}, {c['data']['name']}"
+        f"{c['activation']['name']}, {architecture(c)}, {c['init']['name']} init, "
+        f"{c['loss']['name']}, lr {c['optim']['lr']:g}, {c['data']['name']}"
     )
 
 
@@ -102,7 +100,7 @@ def page(run: Run, at: list[float]):
     fig, axes = plt.subplots(4, len(idx), figsize=(3.6 * len(idx), 12), squeeze=False)
     for row, (q, name) in enumerate(QUANTITIES):
         for ax, i in zip(axes[row], idx, strict=True):
-            plot_layers(ax, p, q, i, 1.0 if q == "act" else None)
+            plot_layers(ax, p, q, i, activation_window(p) if q == "act" else None)
             ax.set_title(f"{name} at {int(p['examples'][i]):,} examples", fontsize=9)
             ax.grid(alpha=0.3)
         axes[row][0].set_ylabel("normalized histogram")
@@ -112,7 +110,7 @@ def page(run: Run, at: list[float]):
     x = p["examples"]
     views = [
         ("activation: mean, +-std (dotted), 2nd-98th pct (band)", "act_mean"),
-        ("saturated share per layer", "act_saturation"),
+        ("saturated share per layer (ReLUs: dead units)", "act_saturation"),
     ]
     for ax, (title, key) in zip(axes[3], views, strict=False):
         ax.set_axis_on()

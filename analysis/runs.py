@@ -35,6 +35,15 @@ class Run:
         return self.summary["status"] == "diverged"
 
 
+def architecture(config: dict) -> str:
+    """A run's net in a few words: "5 x 1000", "1000 - 500 - 250", "3 conv x 16 maps, 5x5"."""
+    m = config["model"]
+    if m.get("name") == "conv":
+        return f"{m['depth']} conv x {m['channels']} maps, {m['kernel']}x{m['kernel']}"
+    widths = m.get("widths") or [m["width"]] * m["depth"]
+    return f"{len(widths)} x {widths[0]}" if len(set(widths)) == 1 else " - ".join(map(str, widths))
+
+
 def shown(path: str | Path) -> str:
     """A path as committed files should show it: relative to the repository when inside."""
     path = Path(path).resolve()
