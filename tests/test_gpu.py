@@ -99,3 +99,30 @@ def test_a_stack_on_cuda_records_the_same_runs_with_or_without_graphs(compose_cf
         for m, n in zip(a[1:], b[1:], strict=True):
             assert m["train_loss"] == pytest.approx(n["train_loss"], rel=1e-3)
             assert abs(m["test_error"] - n["test_error"]) <= 0.02
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["model.batch_norm=true"],
+        ["model=conv", "model.channels=4", "model.depth=2"],
+        ["activation=relu", "init=he"],
+        ["init=lsuv"],
+    ],
+    ids=["batch_norm", "conv", "relu", "lsuv"],
+)
+def test_the_autograd_and_after_paper_paths_on_cuda_agree_with_the_cpu(
+    compose_cfg, tmp_path, extra
+):
+    """Batch norm and conv nets train through autograd, ReLU and LSUV through the fused
+    step: on CUDA each records what the CPU records, to rounding."""
+    summaries = {}
+    for device in ("cuda", "cpu"):
+        with compose_cfg([*SMALL, *extra, f"device={device}", f"runs_dir={tmp_path}"]) as cfg:
+            summaries[device] = engine.run_jobs([(cfg, str(tmp_path / device))])[0]
+    assert summaries["cuda"]["device"] == "cuda:0" and summaries["cuda"]["status"] == "complete"
+    a = engine.RunStore(tmp_path / "cuda").metrics()
+    b = engine.RunStore(tmp_path / "cpu").metrics()
+    for m, n in zip(a[1:], b[1:], strict=True):
+        assert m["train_loss"] == pytest.approx(n["train_loss"], rel=1e-3)
+        assert abs(m["test_error"] - n["test_error"]) <= 0.02
