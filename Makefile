@@ -31,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-conv-scan reproduce-beyond reproduce-init-mistakes runs-at-init lr-search lr-search-beyond lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-beyond lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -43,7 +43,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[dev,joblib,submitit,tensorboard]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev,joblib,submitit,tensorboard,svm]'
 	@touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the suite (editable, with dev tools); idempotent
@@ -102,6 +102,10 @@ reproduce-init-mistakes: runs-table1 ## beyond the paper: common init mistakes b
 	$(SWEEP) experiment=beyond_relu model.depth=5
 	$(SWEEP) experiment=beyond_conv activation=relu init=he
 	$(PY) -m analysis.init_mistakes --profile $(PROFILE)
+
+reproduce-svm: $(STAMP) ## section 2.1: RBF SVM vs tanh net on a finite Shapeset of 1k-8k examples (the paper: 1e5)
+	$(SWEEP) experiment=svm_nets
+	$(PY) -m analysis.svm_baseline --profile $(PROFILE)
 
 lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (hours)
 	$(LR_SEARCH)

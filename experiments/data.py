@@ -14,7 +14,7 @@ import torch
 
 import finite
 from experiments.schema import FiniteConfig
-from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
+from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream, generate
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,16 +38,35 @@ class FixedSet:
 class ShapesetData:
     classes = 9
 
-    def __init__(self, cfg: ShapesetConfig):
-        self.cfg, self.key, self.pixel_range = cfg, repr(cfg), cfg.pixel_range
+    def __init__(self, cfg: ShapesetConfig, size: int = 0):
+        """`size` > 0: a finite training set, the first `size` examples of each data seed's
+        training stream, seen in epochs (the paper's SVM comparison used 100,000)."""
+        self.cfg, self.pixel_range, self.size = cfg, cfg.pixel_range, size
+        self.key = repr((cfg, size))
         self.n_inputs = cfg.image_size**2
         self.image_shape = (1, cfg.image_size, cfg.image_size)
 
     def fixed(self, seed: int, split: str, size: int) -> ShapesetSet:
         return ShapesetSet(self.cfg, seed, split, size)
 
-    def stream(self, seed: int, batch_size: int, start: int = 0) -> ShapesetStream:
+    def stream(self, seed: int, batch_size: int, start: int = 0):
+        if self.size:
+            split = finite_shapeset(self.key, self.cfg, seed, self.size)
+            return finite.EpochStream(split, seed, batch_size, start, self.pixel_range)
         return ShapesetStream(self.cfg, seed, batch_size, "train", start)
+
+
+_finite: dict[tuple, finite.Split] = {}
+
+
+def finite_shapeset(key: str, cfg: ShapesetConfig, seed: int, size: int) -> finite.Split:
+    """The first `size` examples of the training stream of `seed`, as a finite split (made
+    once per process and data config `key`)."""
+    if (key, seed) in _finite:
+        return _finite[(key, seed)]
+    batch = generate(cfg, seed, "train", np.arange(size))
+    split = finite.Split(batch.images.reshape(size, -1), batch.labels.astype(np.int64))
+    return _finite.setdefault((key, seed), split)
 
 
 class FiniteData:
@@ -81,6 +100,6 @@ def _load(name: str, root: str, download: bool):
 def source(data) -> ShapesetData | FiniteData:
     """The data of a run's `data` config (experiments.schema.DataConfig)."""
     if data.name == "shapeset":
-        return ShapesetData(data.shapeset)
+        return ShapesetData(data.shapeset, data.size)
     f = data.finite
     return FiniteData(data.name, f.root, f.pixel_range, f.download)

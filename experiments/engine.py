@@ -59,6 +59,7 @@ BEFORE_THE_OPTION = {
     "data.shapeset.fill": "centers",
     "pretrain.reconstruction": "squared_error",
     "model.name": "mlp",
+    "data.size": 0,
     "model.batch_norm": False,
     "init.gain": 1.0,
     "probe.unbounded_range": 5.0,  # used by unbounded activations only, which came with it
@@ -194,7 +195,7 @@ def _what_matters(config: dict) -> dict:
     out["init"] = {k: v for k, v in init.items() if k not in unused}
     if "data" in config:
         used = "shapeset" if config["data"]["name"] == "shapeset" else "finite"
-        out["data"] = {k: v for k, v in config["data"].items() if k in ("name", used)}
+        out["data"] = {k: v for k, v in config["data"].items() if k in ("name", "size", used)}
     return out
 
 

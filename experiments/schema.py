@@ -49,10 +49,17 @@ class FiniteConfig:
 @dataclass
 class DataConfig:
     name: str = "shapeset"  # shapeset | mnist | cifar10
+    size: int = 0  # shapeset: train on its first `size` examples, by epochs (0: unlimited)
     shapeset: ShapesetConfig = field(default_factory=ShapesetConfig)  # used by shapeset
     finite: FiniteConfig = field(default_factory=FiniteConfig)  # used by mnist, cifar10
 
     def __post_init__(self):
+        if self.size < 0:
+            raise _bad("data.size", self.size, "must be >= 0 (0: the unlimited stream)")
+        if self.size and self.name != "shapeset":
+            raise _bad(
+                "data.size", self.size, f"{self.name} has a fixed size; data.size is for shapeset"
+            )
         if self.name != "shapeset" and self.name not in finite.DATASETS:
             raise _bad(
                 "data.name", self.name, f"choose shapeset or one of {sorted(finite.DATASETS)}"

@@ -161,3 +161,35 @@ def test_init_mistakes_judged_and_drawn_from_hand_made_runs(tmp_path):
     measured = {repr(n): {"act_std": [0.5, 0.4]} for _, *nets in init_mistakes.PAIRS for n in nets}
     init_mistakes.save(init_mistakes.draw(measured, runs), "mistakes", tmp_path / "figs")
     assert (tmp_path / "figs" / "mistakes.png").exists()
+
+
+def test_svm_baseline_fits_chooses_on_validation_and_judges_against_a_hand_made_net(
+    tmp_path, monkeypatch
+):
+    from analysis import svm_baseline
+
+    monkeypatch.setattr(svm_baseline, "EVAL_SIZE", 60)  # tiny sets: the mechanics only
+    record_path = tmp_path / "svm.json"
+    svm_baseline.main(
+        [
+            "--sizes",
+            "40,80",
+            "--record",
+            str(record_path),
+            "--runs-dir",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "figs"),
+        ]
+    )
+    record = yaml.safe_load(record_path.read_text())
+    for row in record["svm"]:  # the chosen (C, gamma) is the grid's best on validation
+        assert row["valid_error"] == min(g["valid_error"] for g in row["grid"])
+        assert len(row["grid"]) == len(svm_baseline.CS) * len(svm_baseline.GAMMAS)
+    assert "Claim not checked" in record_path.with_suffix(".md").read_text()
+    fake_run(tmp_path, "tanh", "normalized", 5, [0.8, 0.1, 0.0], extra={"data.size": 80})
+    runs = svm_baseline.nets(record, tmp_path, "quick")
+    check = svm_baseline.checks(record, runs)[0]
+    svm_error = record["svm"][1]["test_error"]
+    assert check.verdict == ("holds" if svm_error > 0.1 else "not at this scale")
+    assert "at 80 training examples" in check.ours

@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
         ("device=tpu", "device"),
         ("data.shapeset.max_overlap=2", "max_overlap"),
         ("init.std=0", "init.std"),
+        ("data.size=-1", "data.size"),
         ("model.kernel=4", "model.kernel"),
         ("init.fan=fanout", "init.fan"),
         ("init.gain=-1", "init.gain"),
@@ -123,6 +124,7 @@ def test_two_job_multirun_gives_two_distinct_complete_run_dirs(tmp_path):
         (["init=standard", "model.output_init=lsuv"], "model.output_init.*same scheme"),
         (["init=lsuv", "init.gain=2"], "init.gain.*fits the scale"),
         (["model=conv", "init=data_dependent"], "dense nets only"),
+        (["data=mnist", "data.size=100"], "data.size.*fixed size"),
     ],
 )
 def test_combinations_that_cannot_work_are_refused_before_work(compose_cfg, overrides, match):

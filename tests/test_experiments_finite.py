@@ -4,6 +4,7 @@
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import same_records
 
 from experiments import engine, train
@@ -60,3 +61,23 @@ def test_bad_data_options_are_named(compose_cfg, override, named):
     with pytest.raises(Exception, match=named):
         with compose_cfg([override]) as cfg:
             schema.to_spec(cfg)
+
+
+def test_a_finite_shapeset_is_its_streams_first_examples_seen_by_epochs():
+    """data.size=N: each epoch visits exactly the first N examples of the seed's training
+    stream once, in an order of its own; a stream started mid-epoch continues the same."""
+    import itertools
+
+    from experiments.data import ShapesetData
+    from shapeset import ShapesetConfig, ShapesetStream
+
+    data = ShapesetData(ShapesetConfig(), 40)
+    first = next(iter(ShapesetStream(ShapesetConfig(), 3, 40, "train")))
+    rows = {tuple(r) for r in first[0].numpy()}
+    batches = list(itertools.islice(data.stream(3, 10), 8))  # two epochs
+    for epoch in (batches[:4], batches[4:]):
+        x = torch.cat([b[0] for b in epoch])
+        assert {tuple(r) for r in x.numpy()} == rows and len(x) == 40
+    assert not torch.equal(batches[0][0], batches[4][0])  # another order each epoch
+    resumed = next(iter(data.stream(3, 10, start=20)))
+    assert torch.equal(resumed[0], batches[2][0]) and torch.equal(resumed[1], batches[2][1])
