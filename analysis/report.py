@@ -383,8 +383,9 @@ def report(
     add(
         "Beyond the paper: signal propagation at initialization",
         beyond_at_init_checks,
-        "Nets of 50 hidden layers x 1000 units, each activation x init, 0 examples seen, "
-        "Shapeset probe inputs, model seed 0 (`make reproduce-depth-scan`, "
+        "0 examples seen, Shapeset probe inputs: nets of 50 hidden layers x 1000 units, each "
+        "activation x init, conv nets and the common mistakes' 5 x 1000 nets, each claim "
+        "saying its nets and seeds (`make reproduce-depth-scan`, `make reproduce-init-mistakes`, "
         "`make reproduce-isometry`, `make reproduce-conv-scan`); the rules were fixed from "
         "theory before the numbers were looked at, but for the conv scan's second, first "
         "stated on one seed and restated over 8 seeds when one 16-map net proved too noisy "
