@@ -458,12 +458,12 @@ def fan_in_mistake(right: Error, wrong: Error, right_exit, wrong_exit, seen: int
     z = z_score(right, wrong)
     ours = (f"{right} vs {wrong} (z {z:.1f}); left the plateau at {right_exit or 'never'} vs "
             f"{wrong_exit or 'never'} examples")  # fmt: skip
-    if z >= Z_SIGNIFICANT or (right_exit is not None and wrong_exit is None):
-        verdict = HOLDS
-    elif z <= -Z_SIGNIFICANT or not _short(seen):
+    if z <= -Z_SIGNIFICANT:  # the mistake ends significantly better: contradicts
         verdict = FAILS
+    elif z >= Z_SIGNIFICANT or (right_exit is not None and wrong_exit is None):
+        verdict = HOLDS
     else:
-        verdict = NOT_AT_SCALE
+        verdict = NOT_AT_SCALE if _short(seen) else FAILS
     return Check(f"Conv net ({net}): counting fan-in over the channels alone trains worse",
                  "Our claim (issue: the common mistakes); the libraries' convention",
                  ours, verdict)  # fmt: skip

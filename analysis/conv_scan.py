@@ -29,7 +29,6 @@ SETTINGS = [(a, i) for a in ("linear", "tanh") for i in ("normalized",)] + [("re
 FANS = ("receptive_field", "channels")
 RECORD = REPO_ROOT / "results" / "conv_scan.json"
 TOLERANCE = 0.10  # layer 1: the channels-only variance over the right one, against k^2
-PER_LAYER_TOLERANCE = 0.05  # linear, receptive field: per-layer ratio against theory
 
 
 def padding_share(side: int, kernel: int) -> float:

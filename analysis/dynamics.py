@@ -63,6 +63,8 @@ def model_label(activation: str, init: str) -> str:
 def name(run: Run) -> str:
     c = run.config
     text = model_label(c["activation"]["name"], c["init"]["name"])
+    if c["init"]["name"] == "gaussian":
+        text += f" std {c['init']['std']:g}"
     if c["model"].get("batch_norm"):
         text += " BN"
     if c["model"].get("name") == "conv":

@@ -29,10 +29,11 @@ def measure_or_redraw(
     draw,
     name: str,
     out_dir=None,
+    md: Path | None = None,
 ) -> None:
     """Measure afresh (or, with `redraw`, read the stored record), then write the record,
-    its markdown table (`path` with .md) and the figure `name` (into `out_dir`, default
-    results/figures)."""
+    its markdown table (`md`, default `path` with .md) and the figure `name` (into
+    `out_dir`, default results/figures)."""
     if redraw:
         try:
             record = load_record(path, target)
@@ -41,7 +42,7 @@ def measure_or_redraw(
     else:
         record = measure()
         atomic_write_bytes(path, json.dumps(record, indent=1).encode())
-    md = Path(path).with_suffix(".md")
+    md = Path(md or Path(path).with_suffix(".md"))
     atomic_write_bytes(md, table(record).encode())
     for p in [path, md, *save(draw(record), name, out_dir)]:
         print(f"wrote {p}")

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 import torch
-from torch.utils.data import IterableDataset
+from torch.utils.data import IterableDataset, get_worker_info
 
 from .sets import Split
 
@@ -35,7 +35,8 @@ def stream_indices(seed: int, n: int, start: int, count: int) -> np.ndarray:
 
 class EpochStream(IterableDataset):
     """Unlimited (x, y) mini-batches of stream examples start, start+1, ...: whole batches
-    (use `DataLoader(stream, batch_size=None)`); an epoch boundary may fall inside one."""
+    (use `DataLoader(stream, batch_size=None)`); an epoch boundary may fall inside one.
+    DataLoader workers take batches in turn, so any number of them yields the same stream."""
 
     def __init__(self, split: Split, seed: int, batch_size: int = 10, start: int = 0,
                  pixel_range: str = "0..1"):  # fmt: skip
@@ -47,7 +48,10 @@ class EpochStream(IterableDataset):
         self.start, self.pixel_range = start, pixel_range
 
     def __iter__(self):
+        info = get_worker_info()
+        worker, n_workers = (info.id, info.num_workers) if info else (0, 1)
         bs, n = self.batch_size, len(self.split)
-        for first in itertools.count(self.start, bs):
-            idx = stream_indices(self.seed, n, first, bs)
+        # Worker w owns batches w, w + W, ...: the order a DataLoader collects them in.
+        for batch in itertools.count(worker, n_workers):
+            idx = stream_indices(self.seed, n, self.start + batch * bs, bs)
             yield self.split.inputs(idx, self.pixel_range), torch.from_numpy(self.split.labels[idx])

@@ -144,3 +144,10 @@ def test_conv_scan_record_round_trip(tmp_path):
     assert "| relu, he | channels |" in first and first.count("Verdict") == 2
     conv_scan.main(["--redraw", "--record", str(record), "--out", str(tmp_path / "b")])
     assert record.with_suffix(".md").read_text() == first
+
+
+def test_a_mistake_that_ends_significantly_better_contradicts_even_if_it_left_no_plateau():
+    from analysis import claims as C
+
+    right, wrong = C.Error("a", 0.8, 0.01, 1), C.Error("b", 0.3, 0.01, 1)
+    assert C.fan_in_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.FAILS

@@ -163,8 +163,11 @@ def test_download_skips_a_mirror_with_a_corrupt_file_and_writes_the_checked_one(
     (www / "good" / "f.gz").write_bytes(payload)
     (www / "bad").mkdir()
     (www / "bad" / "f.gz").write_bytes(payload[:-3])
-    spec = DataFile("f.gz", (f"{url}/none/f.gz", f"{url}/bad/f.gz", f"{url}/good/f.gz"),
-                    (hashlib.md5(payload).hexdigest(),))  # fmt: skip
+    spec = DataFile(
+        "f.gz",
+        (f"{url}/none/f.gz", f"{url}/bad/f.gz", f"{url}/good/f.gz"),
+        (hashlib.md5(payload).hexdigest(),),
+    )
     dest = tmp_path / "data"
     assert fetch(spec, dest) == payload and (dest / "f.gz").read_bytes() == payload
     only_bad = DataFile("g.gz", (f"{url}/bad/f.gz",), spec.md5)
@@ -192,3 +195,19 @@ def test_each_epoch_visits_every_example_once_and_a_resumed_stream_is_identical(
     assert not np.array_equal(stream_indices(5, n, 0, n), stream_indices(6, n, 0, n))
     with pytest.raises(ValueError, match="batch_size"):
         EpochStream(split, 0, batch_size=0)
+
+
+def test_dataloader_workers_take_batches_in_turn_and_give_the_same_stream():
+    """On CUDA the engine reads the stream through DataLoader workers: 2 workers must yield
+    what no worker yields, not each worker the whole stream."""
+    from torch.utils.data import DataLoader
+
+    n = 23
+    split = Split(np.arange(n, dtype=np.uint8)[:, None].repeat(4, 1), np.arange(n) % 10)
+    alone = _seen(split, 5, 7, 12, 3)
+    loader = DataLoader(
+        EpochStream(split, 5, batch_size=3, start=7), batch_size=None, num_workers=2
+    )
+    it = iter(loader)
+    x = np.concatenate([next(it)[0][:, 0].numpy() for _ in range(12)])
+    np.testing.assert_array_equal(np.rint(x * 255).astype(int), alone)

@@ -77,3 +77,11 @@ def test_bad_kernels_and_fitted_inits_are_refused():
         ConvNet((1, 12, 12), 2, 4, 13, 5, "tanh")
     with pytest.raises(ValueError, match="dense nets only"):
         ConvNet((1, 12, 12), 2, 4, 3, 5, "tanh", "lsuv")
+
+
+def test_init_gain_scales_the_conv_layers_not_the_classifier():
+    a = ConvNet((1, 12, 12), 2, 4, 3, 5, "tanh", "normalized", seed=3)
+    b = ConvNet((1, 12, 12), 2, 4, 3, 5, "tanh", "normalized", seed=3, init_gain=4.0)
+    for p, q in zip(a.hidden.parameters(), b.hidden.parameters(), strict=True):
+        torch.testing.assert_close(4 * p, q)
+    torch.testing.assert_close(a.output.weight, b.output.weight)
