@@ -20,8 +20,9 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from experiments.schema import InitConfig
 from models import MLP, get_loss
-from models.data_fit import lsuv_
+from models.data_fit import FITTERS
 from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
 
 from .claims import Check
@@ -49,9 +50,9 @@ def probe_set(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
 def build(activation: str, init: str, depth: int, width: int, seed: int) -> MLP:
     """A net as the engine would start it (lsuv fitted on the training stream of `seed`)."""
     m = MLP(1024, [width] * depth, 9, activation, init, seed=seed)
-    if init == "lsuv":
-        x, _ = next(iter(ShapesetStream(ShapesetConfig(), seed, 500, "train")))
-        lsuv_(m, x)
+    if init in FITTERS:  # the engine's defaults: init.fit_batch examples of the stream
+        cfg = InitConfig(name=init)
+        FITTERS[init](m, next(iter(ShapesetStream(ShapesetConfig(), seed, cfg.fit_batch)))[0], cfg)
     return m
 
 

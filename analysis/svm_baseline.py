@@ -155,22 +155,15 @@ def draw(record: dict, runs: dict, profile: str = "quick"):
             "s-",
             label="tanh, normalized, 5 x 1000",
         )
-    ax.scatter(
-        [PAPER["size"]],
-        [100 * PAPER["svm"]],
-        marker="o",
-        facecolors="none",
-        edgecolors="tab:blue",
-        label="paper: SVM at 1e5",
-    )
-    ax.scatter(
-        [PAPER["size"]],
-        [100 * PAPER["net"]],
-        marker="s",
-        facecolors="none",
-        edgecolors="tab:orange",
-        label="paper: net at 1e5",
-    )
+    for key, marker, color in (("svm", "o", "tab:blue"), ("net", "s", "tab:orange")):
+        ax.scatter(
+            [PAPER["size"]],
+            [100 * PAPER[key]],
+            marker=marker,
+            facecolors="none",
+            edgecolors=color,
+            label=f"paper: {key.upper() if key == 'svm' else key} at 1e5",
+        )
     ax.set(
         xscale="log",
         xlabel="training-set size (examples)",

@@ -36,6 +36,18 @@ def reconstruction_cost(r, z, output_range, kind: str) -> torch.Tensor:
     return F.binary_cross_entropy(p, t, reduction="none").sum(1).mean()
 
 
+def layer_inputs(model: MLP, i: int, stream, steps: int, device, progress: bool, desc: str):
+    """Layer i's inputs z for `steps` mini-batches of the stream, the layers below fixed
+    (no gradient): what a greedy layer-wise pre-training trains layer i on."""
+    stream = iter(stream)
+    for _ in tqdm(range(steps), desc=f"{desc} {i + 1}", disable=not progress):
+        z = next(stream)[0].to(device=device, dtype=model.hidden[i].weight.dtype)
+        with torch.no_grad():
+            for below in model.hidden[:i]:
+                z = model.activation.fn(below(z))
+        yield z
+
+
 def pretrain_dae(
     model: MLP,
     cfg,
@@ -54,13 +66,8 @@ def pretrain_dae(
         noise = torch.Generator(device="cpu").manual_seed(1000 * model.seed + i + 1)
         c = torch.zeros(layer.in_features, device=device, requires_grad=True)
         opt = torch.optim.SGD([layer.weight, layer.bias, c], lr=cfg.lr)
-        stream = iter(data.stream(seed, cfg.batch_size))
-        for _ in tqdm(range(steps), desc=f"pre-train layer {i + 1}", disable=not progress):
-            x, _ = next(stream)
-            with torch.no_grad():
-                z = x.to(device)
-                for below in model.hidden[:i]:
-                    z = model.activation.fn(below(z))
+        stream = data.stream(seed, cfg.batch_size)
+        for z in layer_inputs(model, i, stream, steps, device, progress, "pre-train layer"):
             keep = (torch.rand(z.shape, generator=noise) >= cfg.corruption).to(device)
             h = model.activation.fn(layer(z * keep))
             r = decoder.fn(h @ layer.weight + c)

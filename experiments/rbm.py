@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from tqdm import tqdm
 
+from experiments.pretrain import layer_inputs
 from models import MLP
 
 EXACT = {"sigmoid": 1.0, "tanh": 0.5}  # the net's s = EXACT[f] * (RBM's pre-activation)
@@ -63,16 +63,6 @@ def load_rbm(layer, w, c, lo: float, hi: float, activation: str) -> None:
         layer.bias.copy_(scale * (c - lo / (hi - lo) * w.sum(1)))
 
 
-def _inputs(model: MLP, i: int, stream, steps: int, device, progress: bool):
-    """Layer i's inputs z for `steps` mini-batches of the stream (the layers below fixed)."""
-    stream = iter(stream)
-    for _ in tqdm(range(steps), desc=f"RBM layer {i + 1}", disable=not progress):
-        z = next(stream)[0].to(device=device, dtype=model.hidden[i].weight.dtype)
-        for below in model.hidden[:i]:
-            z = model.activation.fn(below(z))
-        yield z
-
-
 def pretrain_rbm(
     model: MLP,
     cfg,
@@ -96,7 +86,8 @@ def pretrain_rbm(
         layer = model.hidden[i]
         gen = torch.Generator(device="cpu").manual_seed(1000 * model.seed + i + 1)
         lo, hi = pixels if i == 0 else model.activation.output_range
-        batches = _inputs(model, i, data.stream(seed, cfg.batch_size), steps, device, progress)
+        stream = data.stream(seed, cfg.batch_size)
+        batches = layer_inputs(model, i, stream, steps, device, progress, "RBM layer")
         with torch.no_grad():  # the RBM starts from the layer's drawn weights, biases 0
             w, c = layer.weight.detach().clone(), torch.zeros_like(layer.bias)
             b = torch.zeros(layer.in_features, dtype=w.dtype, device=w.device)

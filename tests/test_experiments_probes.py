@@ -77,16 +77,21 @@ def test_backprop_gradients_are_each_examples_own_autograd_gradient(setting):
     _check(rec, "backprop", per_layer, rec["backprop_edges"])
 
 
-def test_weight_gradients_are_the_autograd_gradients_of_mini_batches(setting):
-    model, x, y, loss = setting
-    rec = probe(model, x, y, loss, CFG)
+def _autograd_weight_gradients(model, x, y, loss):
+    """Per layer, dC/dW of each mini-batch of CFG.grad_batch_size examples, by autograd."""
     per_layer = [[] for _ in model.hidden]
     for start in range(0, len(y), CFG.grad_batch_size):
-        xb, yb = x[start : start + 5], y[start : start + 5]
+        xb, yb = x[start : start + CFG.grad_batch_size], y[start : start + CFG.grad_batch_size]
         grads = torch.autograd.grad(loss(model(xb), yb), [h.weight for h in model.hidden])
         for layer, g in enumerate(grads):
             per_layer[layer].append(g.numpy())
-    _check(rec, "wgrad", per_layer, rec["wgrad_edges"])
+    return per_layer
+
+
+def test_weight_gradients_are_the_autograd_gradients_of_mini_batches(setting):
+    model, x, y, loss = setting
+    rec = probe(model, x, y, loss, CFG)
+    _check(rec, "wgrad", _autograd_weight_gradients(model, x, y, loss), rec["wgrad_edges"])
 
 
 def test_jacobian_singular_values_match_autograd_and_svd(setting):
@@ -127,10 +132,4 @@ def test_batch_norm_weight_gradients_are_the_autograd_gradients_of_mini_batches(
     model.eval()
     x, y, loss = torch.randn(20, 12) * 2, torch.randint(0, 9, (20,)), get_loss("cross_entropy")
     rec = probe(model, x, y, loss, CFG)
-    per_layer = [[] for _ in model.hidden]
-    for start in range(0, len(y), CFG.grad_batch_size):
-        xb, yb = x[start : start + 5], y[start : start + 5]
-        grads = torch.autograd.grad(loss(model(xb), yb), [h.weight for h in model.hidden])
-        for layer, g in enumerate(grads):
-            per_layer[layer].append(g.numpy())
-    _check(rec, "wgrad", per_layer, rec["wgrad_edges"])
+    _check(rec, "wgrad", _autograd_weight_gradients(model, x, y, loss), rec["wgrad_edges"])
