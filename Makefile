@@ -31,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-beyond lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-beyond lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -84,6 +84,9 @@ reproduce-depth-scan: $(STAMP) ## beyond the paper: std of activations and gradi
 
 reproduce-isometry: $(STAMP) ## beyond the paper: singular values of the input-output Jacobian at init vs depth
 	$(PY) -m analysis.isometry
+
+reproduce-random-walk: $(STAMP) ## beyond the paper: log gradient norm over 100 layers at init, random-walk g vs plain (Sussillo & Abbott)
+	$(PY) -m analysis.random_walk
 
 reproduce-conv-scan: $(STAMP) ## beyond the paper: conv fan-in over the receptive field vs channels, at init
 	$(PY) -m analysis.conv_scan

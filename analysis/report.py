@@ -28,6 +28,7 @@ from . import (
     init_mistakes,
     isometry,
     jacobian_table,
+    random_walk,
     svm_baseline,
     table1,
 )
@@ -386,10 +387,12 @@ def report(
         "0 examples seen, Shapeset probe inputs: nets of 50 hidden layers x 1000 units, each "
         "activation x init, conv nets and the common mistakes' 5 x 1000 nets, each claim "
         "saying its nets and seeds (`make reproduce-depth-scan`, `make reproduce-init-mistakes`, "
-        "`make reproduce-isometry`, `make reproduce-conv-scan`); the rules were fixed from "
+        "`make reproduce-isometry`, `make reproduce-random-walk`, `make reproduce-conv-scan`); "
+        "the rules were fixed from "
         "theory before the numbers were looked at, but for the conv scan's second, first "
         "stated on one seed and restated over 8 seeds when one 16-map net proved too noisy "
-        "for it (see `conv_scan.md`). Tables: `depth_scan.md`, `isometry.md`, `conv_scan.md`.",
+        "for it (see `conv_scan.md`). Tables: `depth_scan.md`, `isometry.md`, `random_walk.md`, "
+        "`conv_scan.md`.",
         [
             (
                 "depth_scan",
@@ -397,6 +400,7 @@ def report(
                 "layers, every activation x init",
             ),
             ("isometry", "Singular values of the input-output Jacobian vs depth"),
+            ("random_walk", "Random-walk init: the log gradient norm over 100 layers"),
             ("conv_scan", "Conv nets at init: fan-in over the receptive field vs channels only"),
         ],
     )
@@ -498,9 +502,16 @@ def svm_checks(runs_dir, profile: str) -> list[C.Check]:
 def beyond_at_init_checks() -> list[C.Check]:
     scan = load_record(depth_scan.RECORD, "reproduce-depth-scan")
     iso = load_record(isometry.RECORD, "reproduce-isometry")
+    walk = load_record(random_walk.RECORD, "reproduce-random-walk")
     conv = load_record(conv_scan.RECORD, "reproduce-conv-scan")
     mistakes = init_mistakes.at_init_checks(init_mistakes.at_init())
-    return depth_scan.checks(scan) + isometry.checks(iso) + conv_scan.checks(conv) + mistakes
+    return [
+        *depth_scan.checks(scan),
+        *isometry.checks(iso),
+        *random_walk.checks(walk),
+        *conv_scan.checks(conv),
+        *mistakes,
+    ]
 
 
 def summary(checks: list[tuple[str | None, C.Check]], profiles) -> list[str]:

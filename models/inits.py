@@ -8,7 +8,9 @@ After the paper: "he" (He et al. 2015), U[-sqrt(6/n_in), sqrt(6/n_in)] (Var[W] =
 "lsuv" (Mishkin & Matas 2015) and "data_dependent" (Kraehenbuehl et al. 2015): a start
 that `models.data_fit` fits to data. The simpler schemes in common use: "zeros", "gaussian"
 N(0, std^2) (std 0.01 was a popular choice before 2010), "lecun" N(0, 1/n_in) and
-"normalized_normal" N(0, 2/(n_in + n_out)), the Gaussian form of Eq. 16.
+"normalized_normal" N(0, 2/(n_in + n_out)), the Gaussian form of Eq. 16. "random_walk"
+(Sussillo & Abbott 2014): N(0, g^2/n_in) with the g that keeps the log of the back-propagated
+gradient norm an unbiased random walk over depth.
 Biases always start at 0 (§2.3) -- unlike torch's nn.Linear default, which draws them.
 Weights are drawn on the CPU from an explicit torch.Generator in float64 and then copied,
 so one seed gives the same weights on every device and dtype.
@@ -164,6 +166,31 @@ def normalized_normal_sample(fan_in, fan_out, generator, shape=None) -> torch.Te
     return normal(math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, generator, shape)
 
 
+def random_walk_gain(fan_in: int, activation: Activation) -> float:
+    """Sussillo & Abbott (2014)'s g for N(0, g^2/N) weights. Backward through a linear layer,
+    |W^T d|^2 / |d|^2 is g^2 chi^2_N / N, whose log has mean 2 ln g + psi(N/2) - ln(N/2) ~
+    2 ln g - 1/N: g = exp(1/(2N)) cancels that drift. For ReLU their fitted
+    sqrt(2) exp(1.2 / (max(N, 6) - 2.4)). For tanh there is no formula; 1.13 is the value
+    TensorFlow's 2015 `_random_walk` initializer used. Other activations are refused."""
+    n = fan_in
+    gains = {
+        "linear": lambda: math.exp(1.0 / (2.0 * n)),
+        "relu": lambda: math.sqrt(2.0) * math.exp(1.2 / (max(n, 6) - 2.4)),
+        "tanh": lambda: 1.13,
+    }
+    if activation.name not in gains:
+        raise ValueError(
+            f"random_walk init has a gain for {sorted(gains)} only, not {activation.name!r}"
+        )
+    return gains[activation.name]()
+
+
+def random_walk_sample(fan_in, fan_out, generator, activation: Activation, shape=None):
+    """N(0, g^2 / n_in), g from `random_walk_gain`."""
+    g = random_walk_gain(fan_in, activation)
+    return normal(g / math.sqrt(fan_in), fan_in, fan_out, generator, shape)
+
+
 def zeros_sample(fan_in, fan_out, generator, shape=None) -> torch.Tensor:
     """All zero: every unit of a layer computes the same thing, and SGD never tells them apart."""
     return torch.zeros(shape or (fan_out, fan_in), dtype=torch.float64)
@@ -180,6 +207,7 @@ register_init("zeros", zeros_sample)
 register_init("gaussian", gaussian_sample, options=("std",))
 register_init("lecun", lecun_sample)
 register_init("normalized_normal", normalized_normal_sample)
+register_init("random_walk", random_walk_sample, uses_activation=True)
 
 
 def init_bound(name: str, fan_in: int, fan_out: int) -> float:

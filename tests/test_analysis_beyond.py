@@ -151,3 +151,61 @@ def test_a_mistake_that_ends_significantly_better_contradicts_even_if_it_left_no
 
     right, wrong = C.Error("a", 0.8, 0.01, 1), C.Error("b", 0.3, 0.01, 1)
     assert C.fan_in_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.FAILS
+
+
+def test_linear_walk_theory_equals_chi_square_samples():
+    from analysis.random_walk import linear_step
+
+    rng = np.random.default_rng(0)
+    for n, g in ((8, 1.0), (40, 1.1)):
+        logs = np.log(g**2 * rng.chisquare(n, 400_000) / n)
+        mean, var = linear_step(g, n)
+        assert mean == pytest.approx(logs.mean(), abs=4 * logs.std() / math.sqrt(len(logs)))
+        assert var == pytest.approx(logs.var(), rel=0.01)
+
+
+def walk_record(linear_drift=0.0, relu_drift=0.0, relu_var_power=1, nets=200, depth=50):
+    """A hand-made record: linear means and variances on theory (plus a drift per layer);
+    ReLU's variance 5k / N^power, its mean 0 (random-walk g) or -2.4 k / N (He: ln(g^2 / 2)
+    of the random walk's g is 2.4 / (N - 2.4))."""
+    from analysis import random_walk as rw
+
+    k, out = np.arange(depth), {}
+    for name in rw.SETTINGS:
+        for w in rw.WIDTHS:
+            if name.startswith("linear"):
+                mu, v = rw.linear_step(rw.setting_gain(name, w), w)
+                mean, var = k * (mu + linear_drift), k * v
+            else:
+                var = 5 * k / w**relu_var_power * (32 ** (relu_var_power - 1))
+                mean = k * (relu_drift if "random-walk" in name else -2.4 / w)
+            out.setdefault(name, {})[str(w)] = {
+                "mean": list(mean),
+                "var": list(var),
+                "nets": nets,
+                "vanished": 0,
+            }
+    return {"depth": depth, "widths": list(rw.WIDTHS), "nets": nets, "settings": out}
+
+
+def test_random_walk_rules_both_ways():
+    from analysis.random_walk import checks
+
+    assert [c.verdict for c in checks(walk_record())] == ["holds", "holds"]
+    assert checks(walk_record(linear_drift=-0.01))[0].verdict == "does not hold"
+    assert checks(walk_record(relu_drift=-0.02))[1].verdict == "does not hold"
+    assert checks(walk_record(relu_var_power=2))[1].verdict == "does not hold"  # not ~1/N
+
+
+def test_random_walk_record_round_trip(tmp_path):
+    from analysis import random_walk
+
+    record = tmp_path / "rw.json"
+    args = ["--nets", "3", "--depth", "4", "--record", str(record)]
+    random_walk.main([*args, "--out", str(tmp_path)])
+    first = record.with_suffix(".md").read_text()
+    assert first.count("Verdict") == 2 and "| ReLU, random-walk g | 32 |" in first
+    random_walk.main(["--redraw", "--record", str(record), "--out", str(tmp_path / "b")])
+    assert record.with_suffix(".md").read_text() == first
+    with pytest.raises(SystemExit, match="make reproduce-random-walk"):
+        random_walk.main(["--redraw", "--record", str(tmp_path / "none.json")])

@@ -86,9 +86,10 @@ def test_the_report_lists_claims_it_cannot_check_and_says_how(tmp_path):
     assert text.count("**Not checked:**") == 9 and "`tenth`" not in text
     assert "make reproduce-fig12" in text and "make reproduce-beyond PROFILE=quick" in text
     assert "make runs-at-init" in text and "make sweep-grid" in text
-    # the data (Fig. 1), Fig. 5, the depth, isometry and conv scans (their committed records)
-    # and the init mistakes at init need no runs: their 2 + 3 + 1 + 2 + 3 claims are checked
-    assert "quadratic cost has more plateaus" in text and "11 claims checked once" in text
+    # the data (Fig. 1), Fig. 5, the depth, isometry, random-walk and conv scans (their
+    # committed records) and the init mistakes at init need no runs: their 2 + 3 + 1 + 2 + 2
+    # + 3 claims are checked
+    assert "quadratic cost has more plateaus" in text and "13 claims checked once" in text
 
 
 def test_the_summary_shows_each_claim_per_budget_and_names_the_flips():
