@@ -380,6 +380,12 @@ def plateau_exit(errors, examples, chance: float) -> int | None:
     return int(np.asarray(examples)[left[0]]) if left.size else None
 
 
+def run_plateau_exit(metrics: list[dict], chance: float) -> int | None:
+    """`plateau_exit` of a run's metrics rows (their test_error and examples)."""
+    errors, examples = ([r[k] for r in metrics] for k in ("test_error", "examples"))
+    return plateau_exit(errors, examples, chance)
+
+
 def sign_test_p(wins: int, losses: int) -> float:
     """One-sided sign test: P(at least `wins` of wins + losses fair coin flips)."""
     n = wins + losses

@@ -125,7 +125,7 @@ def at_init_checks(m: dict) -> list[Check]:
 def training_checks(runs) -> list[Check]:
     """Per pair, the right net against the mistaken one: final test error (z) or leaving the
     chance plateau, as claims.fan_in_mistake decides it."""
-    from .claims import Error, fan_in_mistake, plateau_exit
+    from .claims import Error, fan_in_mistake, run_plateau_exit
     from .grid import CHANCE
 
     out = []
@@ -135,10 +135,7 @@ def training_checks(runs) -> list[Check]:
             size = run.config["profile"]["test_size"]
             label = f"{name(run)} (lr {run.summary['lr']:g})"  # the rates may differ
             err.append(Error.of(label, [run.summary["final_test_error"]], size))
-            m = run.metrics
-            exits.append(
-                plateau_exit([r["test_error"] for r in m], [r["examples"] for r in m], CHANCE)
-            )
+            exits.append(run_plateau_exit(run.metrics, CHANCE))
         seen = min(r.summary["examples_seen"] for r in (right, wrong))
         c = fan_in_mistake(err[0], err[1], exits[0], exits[1], seen, mistake)
         c.claim = f"{mistake}: the right scheme trains better than the mistake"

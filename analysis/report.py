@@ -435,8 +435,7 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
     def get(act, init, depth, extra=None):  # each net's rate in its label: they differ
         err, runs = _errors(runs_dir, profile, act, init, depth, None, "beyond", extra)
         err.label += f" (lr {runs[0].summary['lr']:g})"
-        m = runs[0].metrics
-        exit_at = C.plateau_exit([r["test_error"] for r in m], [r["examples"] for r in m], CHANCE)
+        exit_at = C.run_plateau_exit(runs[0].metrics, CHANCE)
         return err, exit_at, runs[0].summary["examples_seen"]
 
     he30, he5 = get("relu", "he", 30), get("relu", "he", 5)
