@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import torch
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf, open_dict
@@ -313,6 +314,13 @@ class Config:
                 f"its decoder needs a bounded activation, not {self.activation.name}",
             )
         schemes = {self.init.name, self.model.output_init or self.init.name}
+        for scheme in sorted(schemes):  # e.g. random_walk has no g for sigmoid: say so now
+            init = INITS[scheme]
+            if init.uses_activation:
+                try:
+                    init.sample(2, 2, torch.Generator(), activation=self.activation.get())
+                except ValueError as e:
+                    raise _bad("init", scheme, str(e)) from None
         fitted = schemes & {"lsuv", "data_dependent"}
         if fitted and len(schemes) > 1:
             raise _bad(

@@ -125,6 +125,8 @@ def test_two_job_multirun_gives_two_distinct_complete_run_dirs(tmp_path):
         (["init=lsuv", "init.gain=2"], "init.gain.*fits the scale"),
         (["model=conv", "init=data_dependent"], "dense nets only"),
         (["data=mnist", "data.size=100"], "data.size.*fixed size"),
+        (["init=random_walk", "activation=sigmoid"], "init='random_walk'.*not 'sigmoid'"),
+        (["init=kumar", "activation=softsign", "model.output_init=random_walk"], "'softsign'"),
     ],
 )
 def test_combinations_that_cannot_work_are_refused_before_work(compose_cfg, overrides, match):
