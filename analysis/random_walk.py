@@ -113,6 +113,12 @@ def bottom(r: dict) -> tuple[float, float, float, int]:
     return r["mean"][-1], math.sqrt(r["var"][-1] / r["nets"]), r["var"][-1], k
 
 
+def ses_from_zero(r: dict) -> float:
+    """The mean at the lowest layer in its standard errors: |.| < MEAN_SE is flat."""
+    mean, se, _, _ = bottom(r)
+    return mean / se
+
+
 def checks(record: dict) -> list[Check]:
     st, d, widths = record["settings"], record["depth"], record["widths"]
     scale = f"{record['nets']} nets per width, {d} layers, at initialization"
@@ -128,11 +134,8 @@ def checks(record: dict) -> list[Check]:
                 f"{name} N={w}: mean {mean:+.2f} (theory {k * step:+.2f}, SE {se:.2f}), "
                 f"variance {var:.2f} (theory {k * step_var:.2f})"
             )
-    drift = all(
-        bottom(st["linear, g = 1 (LeCun)"][str(w)])[0]
-        < -MEAN_SE * bottom(st["linear, g = 1 (LeCun)"][str(w)])[1]
-        for w in widths
-    )
+    plain = st["linear, g = 1 (LeCun)"]
+    drift = all(ses_from_zero(plain[str(w)]) < -MEAN_SE for w in widths)
     linear = Check(
         "Linear nets: with g = exp(1/(2N)) the log of the back-propagated gradient's squared "
         "norm does an unbiased random walk over depth (mean flat, variance k psi'(N/2) ~ 2k/N "
@@ -144,8 +147,9 @@ def checks(record: dict) -> list[Check]:
         "holds" if ok and drift else "does not hold",
     )
     rw, he = st["ReLU, random-walk g"], st["ReLU, g = sqrt 2 (He)"]
-    flat = all(abs(bottom(rw[str(w)])[0]) < MEAN_SE * bottom(rw[str(w)])[1] for w in widths)
-    drift = all(bottom(he[str(w)])[0] < -MEAN_SE * bottom(he[str(w)])[1] for w in widths)
+    flat = all(abs(ses_from_zero(rw[str(w)])) < MEAN_SE for w in widths)
+    drift = all(ses_from_zero(he[str(w)]) < -MEAN_SE for w in widths)
+    ends = {w: (bottom(rw[str(w)]), bottom(he[str(w)])) for w in widths}
     fits = {w: variance_slope(rw[str(w)]["var"]) for w in widths}
     scaled = {w: w * fits[w][0] for w in widths}
     grows = all(r2 >= R2_LINEAR for _, r2 in fits.values())
@@ -159,9 +163,8 @@ def checks(record: dict) -> list[Check]:
         "Sussillo & Abbott (2014), section 4 (their fitted g for ReLU)",
         f"after {d - 1} layers, mean: "
         + ", ".join(
-            f"N={w} random-walk {bottom(rw[str(w)])[0]:+.2f} / He {bottom(he[str(w)])[0]:+.2f} "
-            f"(SE {bottom(rw[str(w)])[1]:.2f} / {bottom(he[str(w)])[1]:.2f})"
-            for w in widths
+            f"N={w} random-walk {a[0]:+.2f} / He {b[0]:+.2f} (SE {a[1]:.2f} / {b[1]:.2f})"
+            for w, (a, b) in ends.items()
         )
         + "; variance slope per layer x N: "
         + ", ".join(f"N={w} {v:.2f} (R^2 {fits[w][1]:.3f})" for w, v in scaled.items())

@@ -42,7 +42,7 @@ def fit(size: int, valid, test, seed: int = 0) -> dict:
     from sklearn.svm import SVC  # the `svm` extra: only this baseline needs it
 
     cfg = ShapesetConfig()
-    split = finite_shapeset(repr((cfg, size)), cfg, seed, size)
+    split = finite_shapeset(cfg, seed, size)
     x, y = split.inputs().numpy(), split.labels
     scale = float(1.0 / (x.shape[1] * x.var()))
     grid, best, t0 = [], None, time.perf_counter()

@@ -51,7 +51,7 @@ class ShapesetData:
 
     def stream(self, seed: int, batch_size: int, start: int = 0):
         if self.size:
-            split = finite_shapeset(self.key, self.cfg, seed, self.size)
+            split = finite_shapeset(self.cfg, seed, self.size)
             return finite.EpochStream(split, seed, batch_size, start, self.pixel_range)
         return ShapesetStream(self.cfg, seed, batch_size, "train", start)
 
@@ -59,14 +59,14 @@ class ShapesetData:
 _finite: dict[tuple, finite.Split] = {}
 
 
-def finite_shapeset(key: str, cfg: ShapesetConfig, seed: int, size: int) -> finite.Split:
+def finite_shapeset(cfg: ShapesetConfig, seed: int, size: int) -> finite.Split:
     """The first `size` examples of the training stream of `seed`, as a finite split (made
-    once per process and data config `key`)."""
-    if (key, seed) in _finite:
-        return _finite[(key, seed)]
-    batch = generate(cfg, seed, "train", np.arange(size))
-    split = finite.Split(batch.images.reshape(size, -1), batch.labels.astype(np.int64))
-    return _finite.setdefault((key, seed), split)
+    once per process, data config, seed and size)."""
+    key = (repr(cfg), seed, size)
+    if key not in _finite:
+        batch = generate(cfg, seed, "train", np.arange(size))
+        _finite[key] = finite.Split(batch.images.reshape(size, -1), batch.labels.astype(np.int64))
+    return _finite[key]
 
 
 class FiniteData:
