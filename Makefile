@@ -31,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-beyond lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-paper lr-search-beyond lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -117,6 +117,12 @@ lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.
 	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
 	$(PY) -m analysis.lr_search
 	@rm -f .lr_search_stage2
+
+lr-search-paper: $(STAMP) ## the search at 2.5e6 examples per candidate -> conf/learning_rates.yaml's `paper` section (a GPU job: experiments/gpu_lease.sh)
+	$(LR_SEARCH) experiment=lr_search_paper
+	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid optim.lr=0.1,0.3,1.0
+	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid init=standard model.depth=4 optim.lr=0.1,0.3,1.0
+	$(PY) -m analysis.lr_search --paper
 
 lr-search-beyond: $(STAMP) ## the same learning-rate search for the beyond-the-paper nets (ReLU d5/d30, Kumar, BN, conv; many CPU hours)
 	$(LR_SEARCH) activation=relu init=he,normalized model.depth=5,30

@@ -2,10 +2,14 @@
 before any result was seen (README, "Learning rates"); writes conf/learning_rates.yaml,
 results/lr_search.md and results/lr_search.json.
 
-    python -m analysis.lr_search [--runs-dir results/runs] [--plan]
+    python -m analysis.lr_search [--runs-dir results/runs] [--plan] [--paper]
 
 `--plan` prints stage 2 instead: one line of Hydra overrides per model whose best rates
-stage 1 cannot tell apart (more seeds for them), nothing for the others.
+stage 1 cannot tell apart (more seeds for them), nothing for the others. `--paper` reads
+the paper-scale search (`make lr-search-paper`: runs under `lr_search_paper`, 2.5e6
+examples each, seed 0 only: a GPU lease has no room for stage 2, so close rates are
+reported as a tie decided on seed 0) and writes the `profiles: paper` section of the table
+and results/lr_search_paper.{md,json}.
 """
 
 from __future__ import annotations
@@ -26,7 +30,21 @@ from shapeset.atomic import atomic_write_bytes
 
 from .runs import REPO_ROOT, RUNS_DIR
 
-COMMAND = "make lr-search"
+
+@dataclass(frozen=True)
+class Scale:
+    """One search: where its runs live, what it writes, which table section it fills."""
+
+    experiment: str  # runs under <runs-dir>/<experiment>
+    command: str
+    section: str | None  # None: the table's `rates`; else `profiles: <section>`
+    stage2: bool  # whether close rates get more seeds (else: a tie decided on seed 0)
+
+
+SCALES = {
+    "search": Scale("lr_search", "make lr-search", None, True),
+    "paper": Scale("lr_search_paper", "make lr-search-paper", "paper", False),
+}
 CHANCE = 5 / 6  # error of always answering the commonest class (1/6; FACTS section 2)
 TOLD_APART = 2.0  # standard errors between two rates for the better one to count as better
 STAGE2_SEEDS = (1, 2)
@@ -41,6 +59,11 @@ RULE = (
     "on any seed never wins. SE of a score: the larger of the binomial SE of the validation "
     "set and the spread over seeds, each / sqrt(seeds); margin = (runner-up - chosen) / "
     f"sqrt(SE1^2 + SE2^2); below {TOLD_APART:g}: a tie."
+)
+NO_STAGE2 = (
+    "At this scale stage 2 does not run (a GPU lease has no room for the extra seeds): rates "
+    "within 2 SE of the best on seed 0 are reported as 'tie (seed 0 only)', the best on seed "
+    "0 chosen."
 )
 
 
@@ -92,8 +115,9 @@ class Decision:
     stage2: list[float] = field(default_factory=list)  # rates given stage 2's seeds
 
 
-def decide(candidates: dict[float, Candidate]) -> Decision:
-    """The rule above, on one model's candidates."""
+def decide(candidates: dict[float, Candidate], stage2: bool = True) -> Decision:
+    """The rule above, on one model's candidates; without `stage2`, rates stage 1 cannot
+    tell apart are a tie decided on seed 0."""
     first = ranked(c.on({0}) for c in candidates.values())
     if not first:
         return Decision(None, "none finished")
@@ -101,6 +125,8 @@ def decide(candidates: dict[float, Candidate]) -> Decision:
     if best.score >= CHANCE - TOLD_APART * best.se:
         return Decision(max(c.lr for c in first), "at chance")
     close = [c for c in first if c is best or margin(best, c) < TOLD_APART][:STAGE2_RATES]
+    if len(close) > 1 and not stage2:
+        return Decision(best.lr, "tie (seed 0 only)", first[1].lr, margin(best, first[1]))
     if len(close) == 1:
         ru = first[1] if len(first) > 1 else None
         return Decision(best.lr, "clear", ru and ru.lr, ru and margin(best, ru))
@@ -119,11 +145,13 @@ def decide(candidates: dict[float, Candidate]) -> Decision:
     return Decision(final[0].lr, verdict, final[1].lr, m, stage2)
 
 
-def collect(runs_dir: Path) -> tuple[dict[str, dict[float, Candidate]], dict[str, str], int]:
+def collect(
+    runs_dir: Path, experiment: str = "lr_search"
+) -> tuple[dict[str, dict[float, Candidate]], dict[str, str], int]:
     """model key -> lr -> candidate; model key -> its overrides; the budget in examples."""
     found: dict[str, dict[float, Candidate]] = defaultdict(dict)
     overrides, budgets = {}, set()
-    for summary_path in sorted((runs_dir / "lr_search").rglob("summary.json")):
+    for summary_path in sorted((runs_dir / experiment).rglob("summary.json")):
         store = RunStore(summary_path.parent)
         s = store.summary()
         cfg = yaml.safe_load(store.path("config.yaml").read_text())
@@ -143,7 +171,7 @@ def collect(runs_dir: Path) -> tuple[dict[str, dict[float, Candidate]], dict[str
             c.failed.append(int(cfg["seed"]))
         budgets.add(cfg["profile"]["examples"])
     if len(budgets) > 1:
-        raise SystemExit(f"error: lr_search runs of several budgets {sorted(budgets)}")
+        raise SystemExit(f"error: {experiment} runs of several budgets {sorted(budgets)}")
     return found, overrides, budgets.pop() if budgets else 0
 
 
@@ -160,8 +188,9 @@ def _cell(c: Candidate | None, chosen: bool) -> str:
     return f"**{text}**" if chosen else text
 
 
-def report(found, decisions, budget) -> str:
+def report(found, decisions, budget, scale: Scale = SCALES["search"]) -> str:
     lrs = sorted({lr for c in found.values() for lr in c})
+    valid = max(c.valid_size for cs in found.values() for c in cs.values())
     rows = [
         "| model | " + " | ".join(f"{lr:g}" for lr in lrs) + " |",
         "|---|" + "---|" * len(lrs),
@@ -184,11 +213,34 @@ def report(found, decisions, budget) -> str:
         rows.append(f"| {key} | " + " | ".join(cells) + " |")
     return (
         "# Learning-rate search\n\n"
-        f"Validation error (%) on 10,000 validation examples after {budget:,} training "
-        f"examples per run (profile `search`), per model (rows) and learning rate (columns); "
+        f"Validation error (%) on {valid:,} validation examples after {budget:,} training "
+        f"examples per run, per model (rows) and learning rate (columns); "
         f"seed 0, or the mean ± std over seeds where stage 2 ran; chosen in bold. Generated by "
-        f"`{COMMAND}` (analysis/lr_search.py).\n\nThe rule: {RULE}\n\n" + "\n".join(rows) + "\n"
+        f"`{scale.command}` (analysis/lr_search.py).\n\nThe rule: {RULE}"
+        + ("" if scale.stage2 else f" {NO_STAGE2}")
+        + "\n\n"
+        + "\n".join(rows)
+        + "\n"
     )
+
+
+def table_text(table: dict) -> str:
+    """conf/learning_rates.yaml: the header, the rates at `search`'s budget and a section
+    per profile searched at its own."""
+    lines = [
+        "# Default learning rate per model (activation-init-depth), read by `optim.lr`'s",
+        "# default. `rates`: written by `make lr-search` (2.5e5 examples per candidate), for",
+        "# every profile; `profiles: paper`: by `make lr-search-paper` (2.5e6), first for the",
+        "# `paper` profile. results/lr_search*.md: every candidate, the rule, each margin.",
+        f"fallback: {table['fallback']:g}",
+        "rates:",
+        *[f"  {k}: {v:g}" for k, v in sorted(table["rates"].items())],
+    ]
+    if table.get("profiles"):
+        lines.append("profiles:")
+        for name, rates in sorted(table["profiles"].items()):
+            lines += [f"  {name}:", *[f"    {k}: {v:g}" for k, v in sorted(rates.items())]]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> None:
@@ -196,11 +248,15 @@ def main(argv=None) -> None:
     p.add_argument("--runs-dir", default=str(RUNS_DIR))
     p.add_argument("--plan", action="store_true", help="print stage 2's overrides and stop")
     p.add_argument("--data", default=None, help="with --plan: only this data set's models")
+    p.add_argument("--paper", action="store_true", help="the paper-scale search (see above)")
     a = p.parse_args(argv)
-    found, overrides, budget = collect(Path(a.runs_dir))
+    scale = SCALES["paper" if a.paper else "search"]
+    found, overrides, budget = collect(Path(a.runs_dir), scale.experiment)
     if not found:
-        raise SystemExit(f"error: no lr_search runs under {a.runs_dir}; run `{COMMAND}` first")
-    decisions = {key: decide(c) for key, c in found.items()}
+        raise SystemExit(
+            f"error: no {scale.experiment} runs under {a.runs_dir}; run `{scale.command}` first"
+        )
+    decisions = {key: decide(c, scale.stage2) for key, c in found.items()}
     if a.plan:
         for key, d in sorted(decisions.items()):
             data = key.split("/")[0] if "/" in key else "shapeset"
@@ -212,24 +268,24 @@ def main(argv=None) -> None:
     pending = [k for k, d in decisions.items() if d.verdict == "stage 2 pending"]
     if pending:
         raise SystemExit(f"error: stage 2 has not run for {', '.join(sorted(pending))}")
-    text = report(found, decisions, budget)
-    atomic_write_bytes(REPO_ROOT / "results" / "lr_search.md", text.encode())
+    text = report(found, decisions, budget, scale)
+    out = REPO_ROOT / "results" / scale.experiment
+    atomic_write_bytes(out.with_suffix(".md"), text.encode())
     record = {k: vars(d) for k, d in sorted(decisions.items())}
     atomic_write_bytes(
-        REPO_ROOT / "results" / "lr_search.json",
+        out.with_suffix(".json"),
         (json.dumps({"budget": budget, "decisions": record}, indent=1) + "\n").encode(),
     )
-    lines = [
-        "# Default learning rate per model (activation-init-depth), read by `optim.lr`'s",
-        f"# default. Written by `{COMMAND}` after {budget:,} examples per candidate: see",
-        "# results/lr_search.md for every candidate, the rule and each choice's margin.",
-        "fallback: 0.01",
-        "rates:",
-        *[f"  {k}: {d.chosen:g}" for k, d in sorted(decisions.items()) if d.chosen is not None],
-    ]
-    atomic_write_bytes(TABLE, ("\n".join(lines) + "\n").encode())
+    table = yaml.safe_load(TABLE.read_text()) if TABLE.exists() else {"fallback": 0.01}
+    chosen = {k: d.chosen for k, d in decisions.items() if d.chosen is not None}
+    if scale.section is None:
+        table["rates"] = chosen
+    else:
+        table.setdefault("rates", {})
+        table.setdefault("profiles", {})[scale.section] = chosen
+    atomic_write_bytes(TABLE, table_text(table).encode())
     print(text)
-    print(f"wrote {TABLE}, results/lr_search.md and results/lr_search.json")
+    print(f"wrote {TABLE}, {out.with_suffix('.md')} and {out.with_suffix('.json')}")
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ class GraphedTrainer:
         for p, s in zip(params, saved, strict=True):  # the warm-up steps undone
             p.copy_(s)
         self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph):
+        # thread_local: the DataLoader's pin-memory thread allocates pinned memory while we
+        # capture; in the default "global" mode that invalidates the capture (seen on an H100).
+        with torch.cuda.graph(self.graph, capture_error_mode="thread_local"):
             self.costs = self.stack.train(self.x, self.y)
 
     def train(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

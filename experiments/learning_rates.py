@@ -3,7 +3,10 @@
 The paper tuned the rate per model on validation error without giving the candidates;
 `conf/learning_rates.yaml` records the rate our search picked for each (activation, init,
 depth, data set), and `optim.lr` defaults to it through the `lr_default` resolver. A model
-the search did not cover gets the file's `fallback`; an explicit `optim.lr=...` wins.
+the search did not cover gets the file's `fallback`; an explicit `optim.lr=...` wins. A
+profile with its own section (`profiles: {paper: ...}`, from `make lr-search-paper`) takes
+its rates from there first: the best rate after 2.5e6 examples need not be the best after
+2.5e5.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ def _table() -> dict:
 
 
 def default_lr(activation: str, init: str, depth: int, data: str = "shapeset",
-               batch_norm: bool = False, model: str = "mlp") -> float:  # fmt: skip
+               batch_norm: bool = False, model: str = "mlp",
+               profile: str = "") -> float:  # fmt: skip
     table = _table()
     key = model_key(activation, init, int(depth), data, bool(batch_norm), model)
-    return float(table["rates"].get(key, table["fallback"]))
+    own = (table.get("profiles") or {}).get(profile) or {}
+    return float(own.get(key, table["rates"].get(key, table["fallback"])))

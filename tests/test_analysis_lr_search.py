@@ -79,8 +79,8 @@ def test_an_exact_tie_goes_to_the_larger_rate():
     assert decide(_model(lr0_01=[0.4, 0.4, 0.4], lr0_1=[0.4, 0.4, 0.4])).chosen == 0.1
 
 
-def _run(root, act, lr, seed, status="complete", error=0.5, data="shapeset"):
-    d = root / "lr_search" / f"{act},data={data},lr={lr}" / f"seed={seed}"
+def _run(root, act, lr, seed, status="complete", error=0.5, data="shapeset", exp="lr_search"):
+    d = root / exp / f"{act},data={data},lr={lr}" / f"seed={seed}"
     d.mkdir(parents=True)
     config = {
         "activation": {"name": act},
@@ -133,6 +133,58 @@ def test_the_chosen_rates_reach_the_table_optim_lr_reads(tmp_path, monkeypatch):
     assert record["tanh-normalized-d5"]["verdict"] == "tie"
     assert record["tanh-normalized-d5"]["stage2"] == [0.1, 0.03]
     assert "**30.07 ±" in (tmp_path / "results" / "lr_search.md").read_text()
+
+
+def test_without_stage_2_close_rates_are_a_tie_decided_on_seed_0():
+    d = decide(_model(lr0_01=[0.300], lr0_03=[0.305], lr0_1=[0.40]), stage2=False)
+    expected = (0.305 - 0.300) / math.hypot(_se([0.300]), _se([0.305]))
+    assert (d.chosen, d.runner_up, d.verdict, d.stage2) == (0.01, 0.03, "tie (seed 0 only)", [])
+    assert d.margin_se == pytest.approx(expected)
+    clear = decide(_model(lr0_01=[0.300], lr0_03=[0.40]), stage2=False)
+    assert (clear.chosen, clear.verdict) == (0.01, "clear")
+
+
+def test_the_paper_search_fills_its_own_section_and_keeps_the_rest(tmp_path, monkeypatch):
+    runs, table = tmp_path / "runs", tmp_path / "learning_rates.yaml"
+    table.write_text("fallback: 0.01\nrates:\n  tanh-normalized-d5: 0.03\n")
+    _run(runs, "tanh", 0.01, 0, error=0.30, exp="lr_search_paper")
+    _run(runs, "tanh", 0.03, 0, error=0.40, exp="lr_search_paper")
+    _run(runs, "tanh", 0.1, 0, error=0.20)  # the small search's runs are not read
+    (tmp_path / "results").mkdir()
+    monkeypatch.setattr(lr_search, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(lr_search, "TABLE", table)
+    lr_search.main(["--runs-dir", str(runs), "--paper"])
+    written = yaml.safe_load(table.read_text())
+    assert written == {
+        "fallback": 0.01,
+        "rates": {"tanh-normalized-d5": 0.03},
+        "profiles": {"paper": {"tanh-normalized-d5": 0.01}},
+    }
+    assert "`make lr-search-paper`" in (tmp_path / "results" / "lr_search_paper.md").read_text()
+    lr_search.main(["--runs-dir", str(runs)])  # the small search keeps the paper section
+    again = yaml.safe_load(table.read_text())
+    assert again["rates"] == {"tanh-normalized-d5": 0.1}
+    assert again["profiles"] == written["profiles"]
+
+
+def test_optim_lr_reads_a_profiles_own_section_first(tmp_path, monkeypatch):
+    from experiments import learning_rates
+
+    table = tmp_path / "learning_rates.yaml"
+    table.write_text(
+        "fallback: 0.5\nrates:\n  tanh-normalized-d5: 0.03\n  tanh-standard-d5: 0.1\n"
+        "profiles:\n  paper:\n    tanh-normalized-d5: 0.01\n"
+    )
+    monkeypatch.setattr(learning_rates, "TABLE", table)
+    learning_rates._table.cache_clear()
+    try:
+        lr = learning_rates.default_lr
+        assert lr("tanh", "normalized", 5, profile="paper") == 0.01
+        assert lr("tanh", "normalized", 5, profile="quick") == 0.03
+        assert lr("tanh", "standard", 5, profile="paper") == 0.1  # not searched at paper scale
+        assert lr("softsign", "standard", 5, profile="paper") == 0.5
+    finally:
+        learning_rates._table.cache_clear()
 
 
 def test_the_report_names_the_ties(tmp_path):

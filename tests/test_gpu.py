@@ -1,11 +1,10 @@
 """The CUDA path: the same numbers as the CPU within rounding, and CUDA graphs on or off
-identical. Marked `gpu`: skipped where no CUDA device is present (CI never has one)."""
+to rounding. Marked `gpu`: skipped where no CUDA device is present (CI never has one)."""
 
 import copy
 
 import pytest
 import torch
-from conftest import same_records
 
 from experiments import engine
 from experiments.cuda_graph import GraphedTrainer
@@ -57,18 +56,21 @@ def test_200_updates_on_cuda_agree_with_the_cpu_to_rounding(graphs, shared):
             torch.testing.assert_close(q.cpu(), p, rtol=0, atol=1e-10)
 
 
-def test_cuda_graphs_on_or_off_compute_the_same_bits():
-    eager, losses, lrs = _nets(torch.float32, "cuda")
+def test_cuda_graphs_on_or_off_agree_to_rounding():
+    # Not bit for bit: on an H100 (2026-11-24) the captured steps ran other kernels than the
+    # steps launched one by one from the very first step (float32 costs 4.8e-7 apart,
+    # float64 1.3e-15), so, as CPU vs CUDA, float64 and 1e-10 after 130 updates.
+    eager, losses, lrs = _nets(torch.float64, "cuda")
     graphed = [copy.deepcopy(m) for m in eager]
     streams = [k % 2 for k in range(len(eager))]
-    x, y = _data(130, torch.float32, "cuda")  # 3 graph replays of 40, then 10 step by step
+    x, y = _data(130, torch.float64, "cuda")  # 3 graph replays of 40, then 10 step by step
     costs_eager = NetStack(eager, losses, lrs, streams).train(x, y)
     stack = NetStack(graphed, losses, lrs, streams)
     costs_graphed = GraphedTrainer(stack, 40, tuple(x.shape[1:])).train(x, y)
-    assert torch.equal(costs_eager, costs_graphed)
+    torch.testing.assert_close(costs_graphed, costs_eager, rtol=0, atol=1e-10)
     for a, b in zip(eager, graphed, strict=True):
         for p, q in zip(a.parameters(), b.parameters(), strict=True):
-            assert torch.equal(p, q)
+            torch.testing.assert_close(q, p, rtol=0, atol=1e-10)
 
 
 SMALL = ["profile=smoke", "model.depth=3", "model.width=40", "progress=false"]
@@ -82,7 +84,11 @@ def _runs(compose_cfg, root, extra):
     return engine.run_jobs(jobs)
 
 
-def test_a_stack_on_cuda_records_the_same_runs_with_or_without_graphs(compose_cfg, tmp_path):
+def test_a_stack_on_cuda_records_the_same_runs_with_graphs_without_and_on_the_cpu(
+    compose_cfg, tmp_path
+):
+    """With graphs on, each capture runs while the loader's pin-memory thread works: in CUDA's
+    "global" capture mode that invalidated the capture (H100, 2026-11-24)."""
     on = _runs(compose_cfg, tmp_path / "on", ["device=cuda", "engine.cuda_graph_steps=7"])
     off = _runs(compose_cfg, tmp_path / "off", ["device=cuda", "engine.cuda_graph_steps=0"])
     cpu = _runs(compose_cfg, tmp_path / "cpu", ["device=cpu"])
@@ -90,15 +96,15 @@ def test_a_stack_on_cuda_records_the_same_runs_with_or_without_graphs(compose_cf
         assert [r["status"] for r in runs] == ["complete", "complete", "diverged"]
     assert {r["device"] for r in on} == {"cuda:0"}
     assert on[2]["updates"] == cpu[2]["updates"]
-    for i in range(3):
-        same_records(tmp_path / "on" / f"run{i}", tmp_path / "off" / f"run{i}")
-    for i in range(2):  # the same examples in the same order: losses agree to rounding
-        a = engine.RunStore(tmp_path / "on" / f"run{i}").metrics()
-        b = engine.RunStore(tmp_path / "cpu" / f"run{i}").metrics()
-        assert len(a) == len(b)
-        for m, n in zip(a[1:], b[1:], strict=True):
-            assert m["train_loss"] == pytest.approx(n["train_loss"], rel=1e-3)
-            assert abs(m["test_error"] - n["test_error"]) <= 0.02
+    assert on[2]["updates"] == off[2]["updates"]
+    for other in ("off", "cpu"):  # the same examples in the same order: agree to rounding
+        for i in range(2):
+            a = engine.RunStore(tmp_path / "on" / f"run{i}").metrics()
+            b = engine.RunStore(tmp_path / other / f"run{i}").metrics()
+            assert len(a) == len(b)
+            for m, n in zip(a[1:], b[1:], strict=True):
+                assert m["train_loss"] == pytest.approx(n["train_loss"], rel=1e-3)
+                assert abs(m["test_error"] - n["test_error"]) <= 0.02
 
 
 @pytest.mark.parametrize(

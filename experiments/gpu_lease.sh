@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Issue 12 on one GPU lease (README, "On a GPU machine"): the CUDA tests and the benchmark,
+# the paper-scale learning-rate search, then the `paper` profile's figure nets, then Table
+# 1's seeds 1 and 2, as far as the lease goes.
+#
+#   bash experiments/gpu_lease.sh call S  # each device call: starts the plan once (detached,
+#                                         # it outlives the call), then watches it for S s
+#   bash experiments/gpu_lease.sh run     # the plan itself, in the foreground
+#   bash experiments/gpu_lease.sh watch S # for S seconds: every minute, pack what exists
+#                                         # into $OUT (records.tgz, logs.tgz, progress.txt)
+#
+# A call's command must not look for the plan with `pgrep -f "gpu_lease.sh run"`: that
+# matches the call's own command line, and the plan never starts (it cost a lease 9 min).
+#
+# It trains in a snapshot of the repository ($LEASE/repo), so that the next call's copy of
+# the working tree cannot touch a running job's files; each step runs once (a stamp in
+# $LEASE) and training resumes from its checkpoints. Needs Hydra on PYTHONPATH (.whl/).
+set -u
+LEASE=${LEASE:-/tmp/lease}
+REPO=$LEASE/repo
+# EXTRA: overrides appended to every training command (a dry run: EXTRA="profile=smoke").
+TRAIN=(python3 -m experiments.train -m hydra/launcher=lockstep threads=4 progress=false)
+SIGMOID_RATES=optim.lr=0.1,0.3,1.0 # conf/experiment/lr_search_paper.yaml says why
+
+step() { # name command...: run once, timed, its output in $LEASE/<name>.log
+    local name=$1 t0
+    shift
+    [ -e "$LEASE/$name.ok" ] && return 0
+    t0=$(date +%s)
+    echo "$(date -u +%T) start $name" >>"$LEASE/steps.log"
+    # shellcheck disable=SC2086 # EXTRA: words
+    (cd "$REPO" && "$@" ${EXTRA:-}) >"$LEASE/$name.log" 2>&1
+    local rc=$?
+    echo "$(date -u +%T) end $name rc=$rc $(($(date +%s) - t0)) s" >>"$LEASE/steps.log"
+    [ $rc = 0 ] && touch "$LEASE/$name.ok"
+    return $rc
+}
+
+plan() {
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >"$LEASE/gpu.txt"
+    EXTRA= step bench python3 -m benchmarks.bench_train # alone on the GPU: its timings are reported
+    EXTRA= step gpu_tests python3 -m pytest -q -p no:cacheprovider -m gpu tests/test_gpu.py &
+    step lr_tanh_softsign "${TRAIN[@]}" experiment=lr_search_paper &
+    step lr_sigmoid "${TRAIN[@]}" experiment=lr_search_paper activation=sigmoid $SIGMOID_RATES &
+    step lr_sigmoid_d4 "${TRAIN[@]}" experiment=lr_search_paper activation=sigmoid \
+        init=standard model.depth=4 $SIGMOID_RATES &
+    wait
+    EXTRA= step lr_choice python3 -m analysis.lr_search --paper || return 1
+    step paper_table1 "${TRAIN[@]}" profile=paper experiment=table1 &
+    step paper_fig2 "${TRAIN[@]}" profile=paper experiment=fig2 &
+    step paper_pretrain "${TRAIN[@]}" profile=paper experiment=pretrain pretrain=dae &
+    wait
+    step paper_seeds "${TRAIN[@]}" profile=paper experiment=table1 seed=1,2
+}
+
+pack() { # into $OUT, each file whole or not at all
+    local keep=(--exclude=checkpoint.pt --exclude=.lock --exclude=.hydra --exclude=train.log)
+    (cd "$REPO" && tar czf "$OUT/records.tgz.tmp" "${keep[@]}" results/runs/lr_search_paper \
+        results/runs/dynamics/*profile=paper* results/lr_search_paper.* \
+        conf/learning_rates.yaml 2>/dev/null) && mv "$OUT/records.tgz.tmp" "$OUT/records.tgz"
+    (cd "$LEASE" && tar czf "$OUT/logs.tgz.tmp" ./*.log gpu.txt 2>/dev/null) &&
+        mv "$OUT/logs.tgz.tmp" "$OUT/logs.tgz"
+    (cd "$REPO" && python3 - >"$OUT/progress.txt" 2>&1) <<'EOF'
+import csv, json, pathlib
+for d in sorted(pathlib.Path("results/runs").glob("*/*/seed=*")):
+    if "lr_search_paper" not in str(d) and "profile=paper" not in str(d):
+        continue
+    s = json.loads((d / "summary.json").read_text()) if (d / "summary.json").exists() else {}
+    rows = list(csv.DictReader(open(d / "metrics.csv"))) if (d / "metrics.csv").exists() else []
+    last = rows[-1] if rows else {}
+    print(s.get("status", "running"), last.get("examples"), last.get("valid_error"),
+          last.get("wall_s"), d.relative_to("results/runs"))
+EOF
+    cp "$LEASE/steps.log" "$OUT/steps.txt" 2>/dev/null
+}
+
+case ${1:-} in
+run)
+    mkdir -p "$LEASE"
+    [ -d "$REPO" ] || { mkdir -p "$REPO" && tar cf - --exclude=./.git --exclude=./.venv . |
+        tar xf - -C "$REPO"; }
+    plan
+    echo "$(date -u +%T) plan ended" >>"$LEASE/steps.log"
+    ;;
+call)
+    mkdir -p "$LEASE"
+    if [ ! -e "$LEASE/started" ]; then
+        touch "$LEASE/started"
+        setsid nohup bash "$0" run >"$LEASE/driver.log" 2>&1 </dev/null &
+    fi
+    exec bash "$0" watch "${2:?seconds}"
+    ;;
+watch)
+    end=$(($(date +%s) + ${2:?seconds}))
+    while [ "$(date +%s)" -lt "$end" ]; do
+        sleep $((end - $(date +%s) < 60 ? end - $(date +%s) : 60))
+        pack
+        grep -q "plan ended" "$LEASE/steps.log" 2>/dev/null && break
+    done
+    pack
+    cat "$OUT/steps.txt" "$OUT/progress.txt" 2>/dev/null
+    tail -n 25 "$LEASE/bench.log" "$LEASE/gpu_tests.log" "$LEASE/lr_choice.log" 2>/dev/null
+    ;;
+*) echo "usage: $0 call SECONDS | run | watch SECONDS" >&2 && exit 2 ;;
+esac
