@@ -418,7 +418,8 @@ def report(
         "",
         *summary(checks, shown),
     ]
-    tail = learning_rate_lines(REPO_ROOT / "results" / "lr_search.json")
+    results = REPO_ROOT / "results"
+    tail = learning_rate_lines(results / "lr_search.json", results / "lr_search_paper.json")
     tail += ["## Not reproduced", ""]
     tail += [f"- {what}: {why}." for what, why in NOT_REPRODUCED]
     tail += [
@@ -582,8 +583,9 @@ def _error_section(runs_dir, profile: str):
     )
 
 
-def learning_rate_lines(path: Path) -> list[str]:
-    """Each model's rate as `make lr-search` chose it, and where the choice is a tie."""
+def learning_rate_lines(path: Path, paper: Path | None = None) -> list[str]:
+    """Each model's rate as `make lr-search` chose it, and where the choice is a tie; then
+    the `paper` profile's own rates (`make lr-search-paper`) where that search has run."""
     lines = ["## Learning rates", ""]
     if not path.exists():
         return [*lines, "No `results/lr_search.json`: run `make lr-search`.", ""]
@@ -594,18 +596,30 @@ def learning_rate_lines(path: Path) -> list[str]:
         "A tie: the runner-up is within 2 standard errors, so the choice is not settled at "
         "that budget.",
         "",
-        "| model | rate | verdict | runner-up | margin (SE) |",
-        "|---|---|---|---|---|",
+        *_rate_rows(record),
     ]
+    if paper is not None and paper.exists():
+        record = json.loads(paper.read_text())
+        lines += [
+            f"The `paper` profile's rates, chosen by `make lr-search-paper` after "
+            f"{record['budget']:,} examples per candidate among each model's half-decade "
+            "neighbours of the rate above, seed 0 only (`results/lr_search_paper.md`):",
+            "",
+            *_rate_rows(record),
+        ]
+    return lines
+
+
+def _rate_rows(record: dict) -> list[str]:
+    rows = ["| model | rate | verdict | runner-up | margin (SE) |", "|---|---|---|---|---|"]
     for key, d in record["decisions"].items():
         ru, m = d["runner_up"], d["margin_se"]
-        lines.append(
+        rows.append(
             f"| {key} | {d['chosen']:g} | {d['verdict']} | {'-' if ru is None else f'{ru:g}'} "
             f"| {'-' if m is None else f'{m:.1f}'} |"
         )
-    ties = [k for k, d in record["decisions"].items() if d["verdict"] in ("tie", "at chance")]
-    lines += ["", f"Still a tie: {', '.join(ties) if ties else 'none'}.", ""]
-    return lines
+    ties = [k for k, d in record["decisions"].items() if d["verdict"] not in ("clear",)]
+    return [*rows, "", f"Still a tie: {', '.join(ties) if ties else 'none'}.", ""]
 
 
 def _seen(runs_dir, profile: str, model=("tanh", "standard", 5)) -> str:

@@ -201,3 +201,11 @@ def test_the_report_names_the_ties(tmp_path):
     text = "\n".join(learning_rate_lines(path))
     assert "Still a tie: tanh-normalized-d5, sigmoid-standard-d5." in text
     assert "| softsign-normalized-d5 | 0.1 | clear | 0.03 |" in text
+    assert "lr-search-paper" not in text  # the paper-scale search has not run
+    paper = tmp_path / "lr_search_paper.json"
+    close = decide(_model(lr0_01=[0.300], lr0_03=[0.305]), stage2=False)
+    paper.write_text(json.dumps({"budget": 2_500_000, "decisions": {"tanh-d5": vars(close)}}))
+    text = "\n".join(learning_rate_lines(path, paper))
+    assert "`make lr-search-paper` after 2,500,000 examples" in text
+    assert "| tanh-d5 | 0.01 | tie (seed 0 only) | 0.03 |" in text
+    assert text.rstrip().endswith("Still a tie: tanh-d5.")
