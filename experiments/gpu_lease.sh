@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 12 on one GPU lease (README, "On a GPU machine"): the CUDA tests and the benchmark,
-# the paper-scale learning-rate search, then the `paper` profile's figure nets, then Table
-# 1's seeds 1 and 2, as far as the lease goes.
+# the paper-scale learning-rate search (its committed runs are reused), the figure nets at
+# the `tenth` profile, then at the `paper` profile, then Table 1's seeds 1 and 2 there, as
+# far as the lease goes.
 #
 #   bash experiments/gpu_lease.sh call S  # each device call: starts the plan once (detached,
 #                                         # it outlives the call), then watches it for S s
@@ -46,6 +47,11 @@ plan() {
         init=standard model.depth=4 $SIGMOID_RATES &
     wait
     EXTRA= step lr_choice python3 -m analysis.lr_search --paper || return 1
+    # The `tenth` profile first: minutes here against many CPU hours, and it fits a lease.
+    step tenth_table1 "${TRAIN[@]}" profile=tenth experiment=table1 &
+    step tenth_fig2 "${TRAIN[@]}" profile=tenth experiment=fig2 &
+    step tenth_pretrain "${TRAIN[@]}" profile=tenth experiment=pretrain &
+    wait
     step paper_table1 "${TRAIN[@]}" profile=paper experiment=table1 &
     step paper_fig2 "${TRAIN[@]}" profile=paper experiment=fig2 &
     step paper_pretrain "${TRAIN[@]}" profile=paper experiment=pretrain pretrain=dae &
@@ -56,14 +62,15 @@ plan() {
 pack() { # into $OUT, each file whole or not at all
     local keep=(--exclude=checkpoint.pt --exclude=.lock --exclude=.hydra --exclude=train.log)
     (cd "$REPO" && tar czf "$OUT/records.tgz.tmp" "${keep[@]}" results/runs/lr_search_paper \
-        results/runs/dynamics/*profile=paper* results/lr_search_paper.* \
+        results/runs/dynamics/*profile=tenth* results/runs/dynamics/*profile=paper* \
+        results/lr_search_paper.* \
         conf/learning_rates.yaml 2>/dev/null) && mv "$OUT/records.tgz.tmp" "$OUT/records.tgz"
     (cd "$LEASE" && tar czf "$OUT/logs.tgz.tmp" ./*.log gpu.txt 2>/dev/null) &&
         mv "$OUT/logs.tgz.tmp" "$OUT/logs.tgz"
     (cd "$REPO" && python3 - >"$OUT/progress.txt" 2>&1) <<'EOF'
 import csv, json, pathlib
 for d in sorted(pathlib.Path("results/runs").glob("*/*/seed=*")):
-    if "lr_search_paper" not in str(d) and "profile=paper" not in str(d):
+    if not any(k in str(d) for k in ("lr_search_paper", "profile=paper", "profile=tenth")):
         continue
     s = json.loads((d / "summary.json").read_text()) if (d / "summary.json").exists() else {}
     rows = list(csv.DictReader(open(d / "metrics.csv"))) if (d / "metrics.csv").exists() else []
