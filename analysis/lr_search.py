@@ -8,8 +8,8 @@ results/lr_search.md and results/lr_search.json.
 stage 1 cannot tell apart (more seeds for them), nothing for the others. `--paper` reads
 the paper-scale search (`make lr-search-paper`: runs under `lr_search_paper`, 2.5e6
 examples each, seed 0 only: a GPU lease has no room for stage 2, so close rates are
-reported as a tie decided on seed 0) and writes the `profiles: paper` section of the table
-and results/lr_search_paper.{md,json}.
+reported as a tie decided on seed 0) and writes the table's `profiles` sections `tenth` and
+`paper` and results/lr_search_paper.{md,json}.
 """
 
 from __future__ import annotations
@@ -37,13 +37,14 @@ class Scale:
 
     experiment: str  # runs under <runs-dir>/<experiment>
     command: str
-    section: str | None  # None: the table's `rates`; else `profiles: <section>`
+    sections: tuple[str, ...]  # (): the table's `rates`; else `profiles: <each>`
     stage2: bool  # whether close rates get more seeds (else: a tie decided on seed 0)
 
 
 SCALES = {
-    "search": Scale("lr_search", "make lr-search", None, True),
-    "paper": Scale("lr_search_paper", "make lr-search-paper", "paper", False),
+    "search": Scale("lr_search", "make lr-search", (), True),
+    # 2.5e6 examples per candidate: the `tenth` profile's whole budget, the paper's nearest
+    "paper": Scale("lr_search_paper", "make lr-search-paper", ("tenth", "paper"), False),
 }
 CHANCE = 5 / 6  # error of always answering the commonest class (1/6; FACTS section 2)
 TOLD_APART = 2.0  # standard errors between two rates for the better one to count as better
@@ -115,8 +116,8 @@ class Decision:
     stage2: list[float] = field(default_factory=list)  # rates given stage 2's seeds
 
 
-def decide(candidates: dict[float, Candidate], stage2: bool = True) -> Decision:
-    """The rule above, on one model's candidates; without `stage2`, rates stage 1 cannot
+def decide(candidates: dict[float, Candidate], with_stage2: bool = True) -> Decision:
+    """The rule above, on one model's candidates; without stage 2, rates stage 1 cannot
     tell apart are a tie decided on seed 0."""
     first = ranked(c.on({0}) for c in candidates.values())
     if not first:
@@ -125,7 +126,7 @@ def decide(candidates: dict[float, Candidate], stage2: bool = True) -> Decision:
     if best.score >= CHANCE - TOLD_APART * best.se:
         return Decision(max(c.lr for c in first), "at chance")
     close = [c for c in first if c is best or margin(best, c) < TOLD_APART][:STAGE2_RATES]
-    if len(close) > 1 and not stage2:
+    if len(close) > 1 and not with_stage2:
         return Decision(best.lr, "tie (seed 0 only)", first[1].lr, margin(best, first[1]))
     if len(close) == 1:
         ru = first[1] if len(first) > 1 else None
@@ -224,22 +225,28 @@ def report(found, decisions, budget, scale: Scale = SCALES["search"]) -> str:
     )
 
 
+def _rate(v: float) -> str:
+    """A rate as YAML reads back as a float: PyYAML takes 1e-05 for a string, 1.0e-05 not."""
+    text = f"{v:g}"
+    return text.replace("e", ".0e") if "e" in text and "." not in text else text
+
+
 def table_text(table: dict) -> str:
     """conf/learning_rates.yaml: the header, the rates at `search`'s budget and a section
     per profile searched at its own."""
     lines = [
         "# Default learning rate per model (activation-init-depth), read by `optim.lr`'s",
         "# default. `rates`: written by `make lr-search` (2.5e5 examples per candidate), for",
-        "# every profile; `profiles: paper`: by `make lr-search-paper` (2.5e6), first for the",
-        "# `paper` profile. results/lr_search*.md: every candidate, the rule, each margin.",
-        f"fallback: {table['fallback']:g}",
+        "# every profile; `profiles`: by `make lr-search-paper` (2.5e6), read first by the",
+        "# profiles they name. results/lr_search*.md: every candidate, the rule, each margin.",
+        f"fallback: {_rate(table['fallback'])}",
         "rates:",
-        *[f"  {k}: {v:g}" for k, v in sorted(table["rates"].items())],
+        *[f"  {k}: {_rate(v)}" for k, v in sorted(table["rates"].items())],
     ]
     if table.get("profiles"):
         lines.append("profiles:")
         for name, rates in sorted(table["profiles"].items()):
-            lines += [f"  {name}:", *[f"    {k}: {v:g}" for k, v in sorted(rates.items())]]
+            lines += [f"  {name}:", *[f"    {k}: {_rate(v)}" for k, v in sorted(rates.items())]]
     return "\n".join(lines) + "\n"
 
 
@@ -278,11 +285,12 @@ def main(argv=None) -> None:
     )
     table = yaml.safe_load(TABLE.read_text()) if TABLE.exists() else {"fallback": 0.01}
     chosen = {k: d.chosen for k, d in decisions.items() if d.chosen is not None}
-    if scale.section is None:
+    table["rates"] = table.get("rates") or {}
+    table["profiles"] = table.get("profiles") or {}
+    if not scale.sections:
         table["rates"] = chosen
-    else:
-        table.setdefault("rates", {})
-        table.setdefault("profiles", {})[scale.section] = chosen
+    for section in scale.sections:
+        table["profiles"][section] = chosen
     atomic_write_bytes(TABLE, table_text(table).encode())
     print(text)
     print(f"wrote {TABLE}, {out.with_suffix('.md')} and {out.with_suffix('.json')}")

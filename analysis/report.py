@@ -614,8 +614,9 @@ def _rate_rows(record: dict) -> list[str]:
     rows = ["| model | rate | verdict | runner-up | margin (SE) |", "|---|---|---|---|---|"]
     for key, d in record["decisions"].items():
         ru, m = d["runner_up"], d["margin_se"]
+        chosen = "-" if d["chosen"] is None else f"{d['chosen']:g}"
         rows.append(
-            f"| {key} | {d['chosen']:g} | {d['verdict']} | {'-' if ru is None else f'{ru:g}'} "
+            f"| {key} | {chosen} | {d['verdict']} | {'-' if ru is None else f'{ru:g}'} "
             f"| {'-' if m is None else f'{m:.1f}'} |"
         )
     ties = [k for k, d in record["decisions"].items() if d["verdict"] not in ("clear",)]

@@ -4,8 +4,10 @@ At the paper's mini-batches of 10, one step of a 5 x 1000 net is a few dozen sma
 whose launches cost more than their work. Captured as one graph, a block of
 `engine.cuda_graph_steps` steps costs one launch. A graph freezes addresses, not values:
 the weights, the learning rates (a device tensor, never a Python float, which a graph would
-freeze) and the input buffers are static tensors updated in place, so a replay runs the
-same kernels on the same data as the steps launched one by one. The raw
+freeze) and the input buffers are static tensors updated in place, so a replay computes
+what the steps launched one by one compute: to rounding, not to the bit, since the
+captured steps run other kernels (an H100, 2026-11-24: float32 costs 4.8e-7 apart from the
+first step on). The raw
 torch.cuda.CUDAGraph is replayed rather than torch.compile(mode="reduce-overhead"), which
 adds ~300 us per call at this size (pytorch#150488).
 """

@@ -16,11 +16,21 @@
 # It trains in a snapshot of the repository ($LEASE/repo), so that the next call's copy of
 # the working tree cannot touch a running job's files; each step runs once (a stamp in
 # $LEASE) and training resumes from its checkpoints. Needs Hydra on PYTHONPATH (.whl/).
+# `DRY=1 LEASE=/tmp/dry bash experiments/gpu_lease.sh run` tries the whole plan on a CPU.
 set -u
 LEASE=${LEASE:-/tmp/lease}
 REPO=$LEASE/repo
-# EXTRA: overrides appended to every training command (a dry run: EXTRA="profile=smoke").
-TRAIN=(python3 -m experiments.train -m hydra/launcher=lockstep threads=4 progress=false)
+# DRY=1: a dry run of the plan on any machine, at profile `smoke`, its runs in $LEASE/dry.
+RUNS=results/runs
+DRY_RUN=()
+if [ -n "${DRY:-}" ]; then
+    RUNS=$LEASE/dry
+    DRY_RUN=(profile=smoke "runs_dir=$RUNS")
+fi
+train() { # a multirun through the lockstep launcher; a dry run's overrides come last: they win
+    python3 -m experiments.train -m hydra/launcher=lockstep threads=4 progress=false "$@" \
+        "${DRY_RUN[@]}"
+}
 SIGMOID_RATES=optim.lr=0.1,0.3,1.0 # conf/experiment/lr_search_paper.yaml says why
 
 step() { # name command...: run once, timed, its output in $LEASE/<name>.log
@@ -29,8 +39,7 @@ step() { # name command...: run once, timed, its output in $LEASE/<name>.log
     [ -e "$LEASE/$name.ok" ] && return 0
     t0=$(date +%s)
     echo "$(date -u +%T) start $name" >>"$LEASE/steps.log"
-    # shellcheck disable=SC2086 # EXTRA: words
-    (cd "$REPO" && "$@" ${EXTRA:-}) >"$LEASE/$name.log" 2>&1
+    (cd "$REPO" && "$@") >"$LEASE/$name.log" 2>&1
     local rc=$?
     echo "$(date -u +%T) end $name rc=$rc $(($(date +%s) - t0)) s" >>"$LEASE/steps.log"
     [ $rc = 0 ] && touch "$LEASE/$name.ok"
@@ -38,35 +47,41 @@ step() { # name command...: run once, timed, its output in $LEASE/<name>.log
 }
 
 plan() {
-    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >"$LEASE/gpu.txt"
-    EXTRA= step bench python3 -m benchmarks.bench_train # alone on the GPU: its timings are reported
-    EXTRA= step gpu_tests python3 -m pytest -q -p no:cacheprovider -m gpu tests/test_gpu.py &
-    step lr_tanh_softsign "${TRAIN[@]}" experiment=lr_search_paper &
-    step lr_sigmoid "${TRAIN[@]}" experiment=lr_search_paper activation=sigmoid $SIGMOID_RATES &
-    step lr_sigmoid_d4 "${TRAIN[@]}" experiment=lr_search_paper activation=sigmoid \
+    nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv >"$LEASE/gpu.txt" 2>&1
+    [ -n "${DRY:-}" ] || step bench python3 -m benchmarks.bench_train # alone on the GPU
+    [ -n "${DRY:-}" ] || step gpu_tests python3 -m pytest -q -p no:cacheprovider -m gpu \
+        tests/test_gpu.py &
+    step lr_tanh_softsign train experiment=lr_search_paper &
+    step lr_sigmoid train experiment=lr_search_paper activation=sigmoid $SIGMOID_RATES &
+    step lr_sigmoid_d4 train experiment=lr_search_paper activation=sigmoid \
         init=standard model.depth=4 $SIGMOID_RATES &
     wait
-    EXTRA= step lr_choice python3 -m analysis.lr_search --paper || return 1
-    # The `tenth` profile first: minutes here against many CPU hours, and it fits a lease.
-    step tenth_table1 "${TRAIN[@]}" profile=tenth experiment=table1 &
-    step tenth_fig2 "${TRAIN[@]}" profile=tenth experiment=fig2 &
-    step tenth_pretrain "${TRAIN[@]}" profile=tenth experiment=pretrain &
+    for s in lr_tanh_softsign lr_sigmoid lr_sigmoid_d4; do # no rates from a partial search
+        [ -e "$LEASE/$s.ok" ] || return 1
+    done
+    step lr_choice python3 -m analysis.lr_search --paper --runs-dir "$RUNS" || return 1
+    # The `tenth` profile first: minutes here against many CPU hours, and it fits a lease
+    # (its figure nets as the quick profile's, both pre-trainings; `paper`: DAE only).
+    step tenth_table1 train profile=tenth experiment=table1 &
+    step tenth_fig2 train profile=tenth experiment=fig2 &
+    step tenth_pretrain train profile=tenth experiment=pretrain &
     wait
-    step paper_table1 "${TRAIN[@]}" profile=paper experiment=table1 &
-    step paper_fig2 "${TRAIN[@]}" profile=paper experiment=fig2 &
-    step paper_pretrain "${TRAIN[@]}" profile=paper experiment=pretrain pretrain=dae &
+    step paper_table1 train profile=paper experiment=table1 &
+    step paper_fig2 train profile=paper experiment=fig2 &
+    step paper_pretrain train profile=paper experiment=pretrain pretrain=dae &
     wait
-    step paper_seeds "${TRAIN[@]}" profile=paper experiment=table1 seed=1,2
+    step paper_seeds train profile=paper experiment=table1 seed=1,2
 }
 
 pack() { # into $OUT, each file whole or not at all
     local keep=(--exclude=checkpoint.pt --exclude=.lock --exclude=.hydra --exclude=train.log)
-    (cd "$REPO" && tar czf "$OUT/records.tgz.tmp" "${keep[@]}" results/runs/lr_search_paper \
-        results/runs/dynamics/*profile=tenth* results/runs/dynamics/*profile=paper* \
-        results/lr_search_paper.* \
-        conf/learning_rates.yaml 2>/dev/null) && mv "$OUT/records.tgz.tmp" "$OUT/records.tgz"
-    (cd "$LEASE" && tar czf "$OUT/logs.tgz.tmp" ./*.log gpu.txt 2>/dev/null) &&
-        mv "$OUT/logs.tgz.tmp" "$OUT/logs.tgz"
+    (cd "$REPO" && shopt -s nullglob && paths=(results/runs/lr_search_paper
+        results/runs/dynamics/*profile=tenth* results/runs/dynamics/*profile=paper*
+        results/lr_search_paper.* conf/learning_rates.yaml) &&
+        tar czf "$OUT/records.tgz.tmp" "${keep[@]}" "${paths[@]}") &&
+        mv "$OUT/records.tgz.tmp" "$OUT/records.tgz"
+    (cd "$LEASE" && shopt -s nullglob && logs=(./*.log ./gpu*.txt) && [ ${#logs[@]} -gt 0 ] &&
+        tar czf "$OUT/logs.tgz.tmp" "${logs[@]}") && mv "$OUT/logs.tgz.tmp" "$OUT/logs.tgz"
     (cd "$REPO" && python3 - >"$OUT/progress.txt" 2>&1) <<'EOF'
 import csv, json, pathlib
 for d in sorted(pathlib.Path("results/runs").glob("*/*/seed=*")):

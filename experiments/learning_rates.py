@@ -4,9 +4,9 @@ The paper tuned the rate per model on validation error without giving the candid
 `conf/learning_rates.yaml` records the rate our search picked for each (activation, init,
 depth, data set), and `optim.lr` defaults to it through the `lr_default` resolver. A model
 the search did not cover gets the file's `fallback`; an explicit `optim.lr=...` wins. A
-profile with its own section (`profiles: {paper: ...}`, from `make lr-search-paper`) takes
-its rates from there first: the best rate after 2.5e6 examples need not be the best after
-2.5e5.
+profile with its own section (`profiles: {tenth: ..., paper: ...}`, from `make
+lr-search-paper`) takes its rates from there first: the best rate after 2.5e6 examples need
+not be the best after 2.5e5.
 """
 
 from __future__ import annotations

@@ -136,11 +136,11 @@ def test_the_chosen_rates_reach_the_table_optim_lr_reads(tmp_path, monkeypatch):
 
 
 def test_without_stage_2_close_rates_are_a_tie_decided_on_seed_0():
-    d = decide(_model(lr0_01=[0.300], lr0_03=[0.305], lr0_1=[0.40]), stage2=False)
+    d = decide(_model(lr0_01=[0.300], lr0_03=[0.305], lr0_1=[0.40]), with_stage2=False)
     expected = (0.305 - 0.300) / math.hypot(_se([0.300]), _se([0.305]))
     assert (d.chosen, d.runner_up, d.verdict, d.stage2) == (0.01, 0.03, "tie (seed 0 only)", [])
     assert d.margin_se == pytest.approx(expected)
-    clear = decide(_model(lr0_01=[0.300], lr0_03=[0.40]), stage2=False)
+    clear = decide(_model(lr0_01=[0.300], lr0_03=[0.40]), with_stage2=False)
     assert (clear.chosen, clear.verdict) == (0.01, "clear")
 
 
@@ -155,10 +155,10 @@ def test_the_paper_search_fills_its_own_section_and_keeps_the_rest(tmp_path, mon
     monkeypatch.setattr(lr_search, "TABLE", table)
     lr_search.main(["--runs-dir", str(runs), "--paper"])
     written = yaml.safe_load(table.read_text())
-    assert written == {
+    assert written == {  # 2.5e6 examples: the budget of `tenth`, the nearest to `paper`'s
         "fallback": 0.01,
         "rates": {"tanh-normalized-d5": 0.03},
-        "profiles": {"paper": {"tanh-normalized-d5": 0.01}},
+        "profiles": {s: {"tanh-normalized-d5": 0.01} for s in ("tenth", "paper")},
     }
     assert "`make lr-search-paper`" in (tmp_path / "results" / "lr_search_paper.md").read_text()
     lr_search.main(["--runs-dir", str(runs)])  # the small search keeps the paper section
@@ -167,7 +167,7 @@ def test_the_paper_search_fills_its_own_section_and_keeps_the_rest(tmp_path, mon
     assert again["profiles"] == written["profiles"]
 
 
-def test_optim_lr_reads_a_profiles_own_section_first(tmp_path, monkeypatch):
+def test_optim_lr_reads_a_profiles_own_section_first(tmp_path, monkeypatch, compose_cfg):
     from experiments import learning_rates
 
     table = tmp_path / "learning_rates.yaml"
@@ -183,8 +183,26 @@ def test_optim_lr_reads_a_profiles_own_section_first(tmp_path, monkeypatch):
         assert lr("tanh", "normalized", 5, profile="quick") == 0.03
         assert lr("tanh", "standard", 5, profile="paper") == 0.1  # not searched at paper scale
         assert lr("softsign", "standard", 5, profile="paper") == 0.5
+        for profile, expected in (("paper", 0.01), ("quick", 0.03)):  # through the config
+            with compose_cfg(["activation=tanh", "init=normalized", f"profile={profile}"]) as cfg:
+                assert cfg.optim.lr == expected
     finally:
         learning_rates._table.cache_clear()
+
+
+def test_the_table_round_trips_small_rates_and_an_empty_section(tmp_path, monkeypatch):
+    runs, table = tmp_path / "runs", tmp_path / "learning_rates.yaml"
+    table.write_text("fallback: 0.01\nrates:\n  softsign-normalized-d5: 0.3\nprofiles:\n")
+    _run(runs, "tanh", 1e-5, 0, error=0.30, exp="lr_search_paper")  # PyYAML: 1e-05 is a str
+    _run(runs, "tanh", 0.1, 0, error=0.80, exp="lr_search_paper")
+    (tmp_path / "results").mkdir()
+    monkeypatch.setattr(lr_search, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(lr_search, "TABLE", table)
+    lr_search.main(["--runs-dir", str(runs), "--paper"])
+    lr_search.main(["--runs-dir", str(runs), "--paper"])  # reads its own output back
+    written = yaml.safe_load(table.read_text())
+    assert written["profiles"]["paper"] == {"tanh-normalized-d5": 1e-5}
+    assert written["rates"] == {"softsign-normalized-d5": 0.3}
 
 
 def test_the_report_names_the_ties(tmp_path):
@@ -203,7 +221,7 @@ def test_the_report_names_the_ties(tmp_path):
     assert "| softsign-normalized-d5 | 0.1 | clear | 0.03 |" in text
     assert "lr-search-paper" not in text  # the paper-scale search has not run
     paper = tmp_path / "lr_search_paper.json"
-    close = decide(_model(lr0_01=[0.300], lr0_03=[0.305]), stage2=False)
+    close = decide(_model(lr0_01=[0.300], lr0_03=[0.305]), with_stage2=False)
     paper.write_text(json.dumps({"budget": 2_500_000, "decisions": {"tanh-d5": vars(close)}}))
     text = "\n".join(learning_rate_lines(path, paper))
     assert "`make lr-search-paper` after 2,500,000 examples" in text
