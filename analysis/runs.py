@@ -80,7 +80,9 @@ def load_run(
             else f"`python -m experiments.train experiment={experiment} {args} seed={seed}`"
         )
         state = "does not exist" if status == "missing" else f"is {status}, not complete"
-        raise RunMissing(f"run {path} {state}; produce it with {how}")
+        # Relative inside the checkout: the report it lands in must not depend on where.
+        shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+        raise RunMissing(f"run {shown} {state}; produce it with {how}")
     return read_run(path)
 
 

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from analysis import dynamics, table1
-from analysis.runs import RunMissing, run_dir
+from analysis.runs import REPO_ROOT, RunMissing, load_run, run_dir
 from experiments.run_store import RunStore
 
 PROBE_KEYS = ("act", "backprop", "wgrad")
@@ -131,6 +131,16 @@ def test_a_missing_run_is_named_with_the_command_that_makes_it(tmp_path):
     assert "make reproduce-fig2 PROFILE=quick" in str(e.value)
     with pytest.raises(SystemExit, match="does not exist"):
         dynamics.main("fig3", ["--runs-dir", str(tmp_path)])
+
+
+def test_a_missing_run_in_the_checkout_is_named_relative_to_it():
+    """REPORT.md quotes the message: it must read the same in any clone."""
+    with pytest.raises(RunMissing) as e:
+        load_run("dynamics", {"activation": "tanh", "profile": "no_such_profile"})
+    assert "run results/runs/dynamics/activation=tanh,profile=no_such_profile/seed=0 " in str(
+        e.value
+    )
+    assert str(REPO_ROOT) not in str(e.value)
 
 
 def test_an_unfinished_run_is_refused(runs):
