@@ -118,10 +118,12 @@ lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.
 	$(PY) -m analysis.lr_search
 	@rm -f .lr_search_stage2
 
-lr-search-paper: $(STAMP) ## the search at 2.5e6 examples per candidate -> conf/learning_rates.yaml's `paper` section (a GPU job: experiments/gpu_lease.sh)
+# The sigmoid nets' candidates at 2.5e6 examples (conf/experiment/lr_search_paper.yaml says why).
+SIGMOID_PAPER_RATES := optim.lr=0.1,0.3,1.0
+lr-search-paper: $(STAMP) ## the search at 2.5e6 examples per candidate -> conf/learning_rates.yaml's `tenth` and `paper` sections (a GPU job: experiments/gpu_lease.sh)
 	$(LR_SEARCH) experiment=lr_search_paper
-	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid optim.lr=0.1,0.3,1.0
-	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid init=standard model.depth=4 optim.lr=0.1,0.3,1.0
+	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid $(SIGMOID_PAPER_RATES)
+	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid init=standard model.depth=4 $(SIGMOID_PAPER_RATES)
 	$(PY) -m analysis.lr_search --paper
 
 lr-search-beyond: $(STAMP) ## the same learning-rate search for the beyond-the-paper nets (ReLU d5/d30, Kumar, BN, conv; many CPU hours)

@@ -585,7 +585,7 @@ def _error_section(runs_dir, profile: str):
 
 def learning_rate_lines(path: Path, paper: Path | None = None) -> list[str]:
     """Each model's rate as `make lr-search` chose it, and where the choice is a tie; then
-    the `paper` profile's own rates (`make lr-search-paper`) where that search has run."""
+    the `tenth` and `paper` profiles' own rates (`make lr-search-paper`) where it has run."""
     lines = ["## Learning rates", ""]
     if not path.exists():
         return [*lines, "No `results/lr_search.json`: run `make lr-search`.", ""]
@@ -601,7 +601,7 @@ def learning_rate_lines(path: Path, paper: Path | None = None) -> list[str]:
     if paper is not None and paper.exists():
         record = json.loads(paper.read_text())
         lines += [
-            f"The `paper` profile's rates, chosen by `make lr-search-paper` after "
+            f"The `tenth` and `paper` profiles' rates, chosen by `make lr-search-paper` after "
             f"{record['budget']:,} examples per candidate among each model's half-decade "
             "neighbours of the rate above, seed 0 only (`results/lr_search_paper.md`):",
             "",
@@ -619,7 +619,7 @@ def _rate_rows(record: dict) -> list[str]:
             f"| {key} | {chosen} | {d['verdict']} | {'-' if ru is None else f'{ru:g}'} "
             f"| {'-' if m is None else f'{m:.1f}'} |"
         )
-    ties = [k for k, d in record["decisions"].items() if d["verdict"] not in ("clear",)]
+    ties = [k for k, d in record["decisions"].items() if d["verdict"] != "clear"]
     return [*rows, "", f"Still a tie: {', '.join(ties) if ties else 'none'}.", ""]
 
 

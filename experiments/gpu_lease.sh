@@ -31,7 +31,7 @@ train() { # a multirun through the lockstep launcher; a dry run's overrides come
     python3 -m experiments.train -m hydra/launcher=lockstep threads=4 progress=false "$@" \
         "${DRY_RUN[@]}"
 }
-SIGMOID_RATES=optim.lr=0.1,0.3,1.0 # conf/experiment/lr_search_paper.yaml says why
+SIGMOID_RATES=optim.lr=0.1,0.3,1.0 # as the Makefile's SIGMOID_PAPER_RATES (no make here)
 
 step() { # name command...: run once, timed, its output in $LEASE/<name>.log
     local name=$1 t0
