@@ -601,7 +601,7 @@ def learning_rate_lines(path: Path, paper: Path | None = None) -> list[str]:
     if paper is not None and paper.exists():
         record = json.loads(paper.read_text())
         lines += [
-            f"The `tenth` and `paper` profiles' rates, chosen by `make lr-search-paper` after "
+            f"The rates of the tenth and paper profiles, chosen by `make lr-search-paper` after "
             f"{record['budget']:,} examples per candidate among each model's half-decade "
             "neighbours of the rate above, seed 0 only (`results/lr_search_paper.md`):",
             "",
