@@ -136,12 +136,12 @@ lr-search-beyond: $(STAMP) ## the same learning-rate search for the beyond-the-p
 	$(PY) -m analysis.lr_search
 	@rm -f .lr_search_stage2
 
-lr-search-mnist: $(STAMP) ## the same learning-rate search for Fig. 12's nets on MNIST (hours)
-	$(LR_SEARCH) data=mnist
-	$(PY) -m analysis.lr_search --plan --data mnist > .lr_search_stage2
-	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
-	$(PY) -m analysis.lr_search
-	@rm -f .lr_search_stage2
+lr-search-mnist: $(STAMP) ## the same learning-rate search for Fig. 12's nets on MNIST, 2 epochs per candidate (~1.5 h)
+	$(LR_SEARCH) experiment=lr_search_mnist
+	$(PY) -m analysis.lr_search --plan --mnist > .lr_search_mnist_stage2
+	while read -r overrides; do $(LR_SEARCH) experiment=lr_search_mnist $$overrides || exit 1; done < .lr_search_mnist_stage2
+	$(PY) -m analysis.lr_search --mnist
+	@rm -f .lr_search_mnist_stage2
 
 reproduce-fig2: $(STAMP) ## Fig. 2: sigmoid 4 layers, mean activations over training (PROFILE=quick|tenth|paper)
 	$(SWEEP) experiment=fig2

@@ -7,12 +7,13 @@ paper's five 5-layer nets; a panel whose runs are missing says so and how to mak
 from __future__ import annotations
 
 import argparse
+import os
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 import finite
-from experiments.data import data_root
+from experiments.data import REPO_ROOT, data_root
 
 from .dynamics import model_label
 from .figures import profile_suffix, save, stamp
@@ -49,9 +50,20 @@ def load(data: str, activation: str, init: str, profile: str, runs_dir=None, see
 
 
 def data_missing(data: str) -> str | None:
-    """Which files of data set `data` are absent from the default data root, if any."""
-    absent = finite.missing(data, data_root())
-    return f"data not here: {', '.join(map(str, absent))}" if absent else None
+    """Which files of data set `data` are absent from the default data root, if any, named
+    from the repository as the config names the root (the same text in any clone)."""
+    absent = [os.path.relpath(p, REPO_ROOT) for p in finite.missing(data, data_root())]
+    return f"data not here: {', '.join(absent)}" if absent else None
+
+
+def ylim(data: str, finals: list[float]) -> tuple[float, float]:
+    """The paper's y range, widened so that every net that ends near it has its final
+    error in the lower half; a net stuck far above (e.g. at chance) leaves the axis, so
+    that it does not squash the others into a line."""
+    lo, hi = PAPER_YLIM[data]
+    near = [f for f in finals if f <= 3 * hi]
+    top = min(100.0, max(hi, 2 * max(near) - lo)) if near else 100.0
+    return min(lo, 0.9 * min(finals)), top
 
 
 def panel(ax, data: str, profile: str, runs_dir, seed: int) -> list[Run]:
@@ -64,15 +76,17 @@ def panel(ax, data: str, profile: str, runs_dir, seed: int) -> list[Run]:
                 wrap=True, fontsize=7, transform=ax.transAxes)  # fmt: skip
         ax.set(title=f"{TITLE[data]}: no runs", xticks=[], yticks=[])
         return []
+    curves = {}
     for run in runs:
         label = model_label(run.config["activation"]["name"], run.config["init"]["name"])
         x = np.array([m["examples"] for m in run.metrics])
-        err = 100 * np.array([m["test_error"] for m in run.metrics])
+        curves[label] = x, 100 * np.array([m["test_error"] for m in run.metrics])
+    lo, hi = ylim(data, [err[-1] for _, err in curves.values()])
+    for label, (x, err) in curves.items():
+        off = " (above the axis)" if err[-1] > hi else ""
         paper = PAPER_END[data][label]
-        ax.plot(x, err, lw=1.3, label=f"{label}: {err[-1]:.2f}% (paper ~{paper:g})")
-    lo, hi = PAPER_YLIM[data]
-    ax.set(xlabel="examples seen", ylabel="test error (%)", title=TITLE[data])
-    ax.set_ylim(lo, max(hi, min(100.0, max(100 * r.metrics[-1]["test_error"] for r in runs) + 1)))
+        ax.plot(x, err, lw=1.3, label=f"{label}: {err[-1]:.2f}%{off} (paper ~{paper:g})")
+    ax.set(xlabel="examples seen", ylabel="test error (%)", title=TITLE[data], ylim=(lo, hi))
     ax.legend(fontsize=7, frameon=False, title="final test error", title_fontsize=7)
     ax.grid(alpha=0.3)
     ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0), useMathText=True)
@@ -94,7 +108,8 @@ def draw(runs_dir=None, profile=DEFAULT_PROFILE, seed=0):
             fig,
             f"5 x 1000 nets; profile {profile}, {', '.join(f'{n:,}' for n in seen)} examples "
             f"seen, test sets of {found[0].config['profile']['test_size']:,}, data seed "
-            f"{s['seed']}, model seed {s['model_seed']}; y starts at the paper's range",
+            f"{s['seed']}, model seed {s['model_seed']}; y axis: the paper's range, widened to "
+            "our nets' final errors",
         )
     fig.tight_layout(rect=(0, 0.05, 1, 0.95))
     return fig

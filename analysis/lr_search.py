@@ -2,14 +2,16 @@
 before any result was seen (README, "Learning rates"); writes conf/learning_rates.yaml,
 results/lr_search.md and results/lr_search.json.
 
-    python -m analysis.lr_search [--runs-dir results/runs] [--plan] [--paper]
+    python -m analysis.lr_search [--runs-dir results/runs] [--plan] [--paper | --mnist]
 
 `--plan` prints stage 2 instead: one line of Hydra overrides per model whose best rates
 stage 1 cannot tell apart (more seeds for them), nothing for the others. `--paper` reads
 the paper-scale search (`make lr-search-paper`: runs under `lr_search_paper`, 2.5e6
 examples each, seed 0 only: a GPU lease has no room for stage 2, so close rates are
 reported as a tie decided on seed 0) and writes the table's `profiles` sections `tenth` and
-`paper` and results/lr_search_paper.{md,json}.
+`paper` and results/lr_search_paper.{md,json}. `--mnist` reads the MNIST search (`make
+lr-search-mnist`: runs under `lr_search_mnist`) and writes the table's `mnist/...` rates
+and results/lr_search_mnist.{md,json}.
 """
 
 from __future__ import annotations
@@ -39,20 +41,25 @@ class Scale:
     command: str
     sections: tuple[str, ...]  # (): the table's `rates`; else `profiles: <each>`
     stage2: bool  # whether close rates get more seeds (else: a tie decided on seed 0)
+    data: str = "shapeset"  # the data set whose rates it writes (the others' are kept)
 
 
 SCALES = {
     "search": Scale("lr_search", "make lr-search", (), True),
     # 2.5e6 examples per candidate: the `tenth` profile's whole budget, the paper's nearest
     "paper": Scale("lr_search_paper", "make lr-search-paper", ("tenth", "paper"), False),
+    "mnist": Scale("lr_search_mnist", "make lr-search-mnist", (), True, "mnist"),
 }
-CHANCE = 5 / 6  # error of always answering the commonest class (1/6; FACTS section 2)
+# The error of always answering the commonest class: Shapeset's 1/6 (FACTS section 2);
+# MNIST's digit 1, 6,742 of the 60,000 training images; CIFAR-10's ten balanced classes.
+CHANCE = {"shapeset": 5 / 6, "mnist": 1 - 6742 / 60_000, "cifar10": 0.9}
 TOLD_APART = 2.0  # standard errors between two rates for the better one to count as better
 STAGE2_SEEDS = (1, 2)
 STAGE2_RATES = 3  # at most this many rates of one model get stage 2's seeds
 RULE = (
     "Stage 1: every rate, seed 0; score = validation error at the end of the budget. A model "
-    f"whose best rate is within {TOLD_APART:g} SE of chance ({100 * CHANCE:.1f}%) gets its "
+    f"whose best rate is within {TOLD_APART:g} SE of chance (Shapeset "
+    f"{100 * CHANCE['shapeset']:.1f}%, MNIST {100 * CHANCE['mnist']:.1f}%) gets its "
     "largest finished rate (every rate is stuck; the largest moves furthest). Otherwise the "
     f"rates within {TOLD_APART:g} SE of the best (at most {STAGE2_RATES}, best first) get "
     f"seeds {', '.join(map(str, STAGE2_SEEDS))} too (stage 2) and are ranked by their mean over "
@@ -97,6 +104,11 @@ class Candidate:
         return max(binomial, spread) / math.sqrt(k)
 
 
+def data_of(key: str) -> str:
+    """The data set of a model key (experiments.learning_rates.model_key)."""
+    return key.split("/")[0] if "/" in key else "shapeset"
+
+
 def margin(best: Candidate, other: Candidate) -> float:
     return (other.score - best.score) / math.hypot(best.se, other.se)
 
@@ -116,14 +128,16 @@ class Decision:
     stage2: list[float] = field(default_factory=list)  # rates given stage 2's seeds
 
 
-def decide(candidates: dict[float, Candidate], with_stage2: bool = True) -> Decision:
+def decide(
+    candidates: dict[float, Candidate], with_stage2: bool = True, chance: float = CHANCE["shapeset"]
+) -> Decision:
     """The rule above, on one model's candidates; without stage 2, rates stage 1 cannot
     tell apart are a tie decided on seed 0."""
     first = ranked(c.on({0}) for c in candidates.values())
     if not first:
         return Decision(None, "none finished")
     best = first[0]
-    if best.score >= CHANCE - TOLD_APART * best.se:
+    if best.score >= chance - TOLD_APART * best.se:
         return Decision(max(c.lr for c in first), "at chance")
     close = [c for c in first if c is best or margin(best, c) < TOLD_APART][:STAGE2_RATES]
     if len(close) > 1 and not with_stage2:
@@ -147,9 +161,10 @@ def decide(candidates: dict[float, Candidate], with_stage2: bool = True) -> Deci
 
 
 def collect(
-    runs_dir: Path, experiment: str = "lr_search"
+    runs_dir: Path, experiment: str = "lr_search", data_set: str = "shapeset"
 ) -> tuple[dict[str, dict[float, Candidate]], dict[str, str], int]:
-    """model key -> lr -> candidate; model key -> its overrides; the budget in examples."""
+    """model key -> lr -> candidate; model key -> its overrides beside the experiment's own
+    (whose data set is `data_set`); the budget in examples."""
     found: dict[str, dict[float, Candidate]] = defaultdict(dict)
     overrides, budgets = {}, set()
     for summary_path in sorted((runs_dir / experiment).rglob("summary.json")):
@@ -161,7 +176,7 @@ def collect(
         bn, net = bool(cfg["model"].get("batch_norm", False)), cfg["model"].get("name", "mlp")
         key = model_key(act, init, depth, data, bn, net)
         overrides[key] = f"activation={act} init={init} model.depth={depth}"
-        overrides[key] += "" if data == "shapeset" else f" data={data}"
+        overrides[key] += "" if data == data_set else f" data={data}"
         overrides[key] += " model.batch_norm=true" if bn else ""
         overrides[key] += "" if net == "mlp" else f" model={net}"
         lr = float(cfg["optim"]["lr"])
@@ -174,6 +189,9 @@ def collect(
     if len(budgets) > 1:
         raise SystemExit(f"error: {experiment} runs of several budgets {sorted(budgets)}")
     return found, overrides, budgets.pop() if budgets else 0
+
+
+TITLE = {"mnist": " on MNIST"}
 
 
 def _cell(c: Candidate | None, chosen: bool) -> str:
@@ -213,7 +231,7 @@ def report(found, decisions, budget, scale: Scale = SCALES["search"]) -> str:
         ]
         rows.append(f"| {key} | " + " | ".join(cells) + " |")
     return (
-        "# Learning-rate search\n\n"
+        f"# Learning-rate search{TITLE.get(scale.data, '')}\n\n"
         f"Validation error (%) on {valid:,} validation examples after {budget:,} training "
         f"examples per run, per model (rows) and learning rate (columns); "
         f"seed 0, or the mean ± std over seeds where stage 2 ran; chosen in bold. Generated by "
@@ -237,8 +255,9 @@ def table_text(table: dict) -> str:
     lines = [
         "# Default learning rate per model (activation-init-depth), read by `optim.lr`'s",
         "# default. `rates`: written by `make lr-search` (2.5e5 examples per candidate), for",
-        "# every profile; `profiles`: by `make lr-search-paper` (2.5e6), read first by the",
-        "# profiles they name. results/lr_search*.md: every candidate, the rule, each margin.",
+        "# every profile; the `mnist/...` keys by `make lr-search-mnist` (1e5 examples: 2",
+        "# epochs); `profiles`: by `make lr-search-paper` (2.5e6), read first by the profiles",
+        "# they name. results/lr_search*.md: every candidate, the rule, each margin.",
         f"fallback: {_rate(table['fallback'])}",
         "rates:",
         *[f"  {k}: {_rate(v)}" for k, v in sorted(table["rates"].items())],
@@ -254,20 +273,25 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs-dir", default=str(RUNS_DIR))
     p.add_argument("--plan", action="store_true", help="print stage 2's overrides and stop")
-    p.add_argument("--data", default=None, help="with --plan: only this data set's models")
-    p.add_argument("--paper", action="store_true", help="the paper-scale search (see above)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--paper", action="store_true", help="the paper-scale search (see above)")
+    which.add_argument("--mnist", action="store_true", help="the MNIST search (see above)")
     a = p.parse_args(argv)
-    scale = SCALES["paper" if a.paper else "search"]
-    found, overrides, budget = collect(Path(a.runs_dir), scale.experiment)
+    scale = SCALES["paper" if a.paper else "mnist" if a.mnist else "search"]
+    found, overrides, budget = collect(Path(a.runs_dir), scale.experiment, scale.data)
     if not found:
         raise SystemExit(
             f"error: no {scale.experiment} runs under {a.runs_dir}; run `{scale.command}` first"
         )
-    decisions = {key: decide(c, scale.stage2) for key, c in found.items()}
+    if strays := sorted(k for k in found if data_of(k) != scale.data):
+        raise SystemExit(
+            f"error: {a.runs_dir}/{scale.experiment} holds runs on another data set than "
+            f"{scale.data}: {', '.join(strays)} (`{scale.command}` searches {scale.data} only)"
+        )
+    decisions = {key: decide(c, scale.stage2, CHANCE[scale.data]) for key, c in found.items()}
     if a.plan:
         for key, d in sorted(decisions.items()):
-            data = key.split("/")[0] if "/" in key else "shapeset"
-            if d.stage2 and a.data in (None, data):
+            if d.stage2:
                 rates = ",".join(repr(lr) for lr in d.stage2)
                 seeds = ",".join(map(str, STAGE2_SEEDS))
                 print(f"{overrides[key]} optim.lr={rates} seed={seeds}")
@@ -287,8 +311,9 @@ def main(argv=None) -> None:
     chosen = {k: d.chosen for k, d in decisions.items() if d.chosen is not None}
     table["rates"] = table.get("rates") or {}
     table["profiles"] = table.get("profiles") or {}
-    if not scale.sections:
-        table["rates"] = chosen
+    if not scale.sections:  # this data set's rates replaced, the other data sets' kept
+        kept = {k: v for k, v in table["rates"].items() if data_of(k) != scale.data}
+        table["rates"] = kept | chosen
     for section in scale.sections:
         table["profiles"][section] = chosen
     atomic_write_bytes(TABLE, table_text(table).encode())

@@ -81,8 +81,7 @@ def load_run(
         )
         state = "does not exist" if status == "missing" else f"is {status}, not complete"
         # Relative inside the checkout: the report it lands in must not depend on where.
-        shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
-        raise RunMissing(f"run {shown} {state}; produce it with {how}")
+        raise RunMissing(f"run {shown(path)} {state}; produce it with {how}")
     return read_run(path)
 
 

@@ -18,13 +18,18 @@ def test_fig12_draws_each_mnist_net_and_names_the_missing_cifar_data(
         rel = (
             f"finite/activation={act},data=mnist,init={init},model.depth=5,profile=epochs10/seed=0"
         )
-        rows = [(0, 0, 2.3, 0.9, 0.9, 1.0), (5000, 50_000, 0.1, 0.03, 0.025, 2.0)]
+        end = 0.899 if act == "sigmoid" else 0.025  # sigmoid stuck at chance, as ours is
+        rows = [(0, 0, 2.3, 0.9, 0.9, 1.0), (5000, 50_000, 0.1, 0.03, end, 2.0)]
         summary = {"status": "complete", "examples_seen": 50_000, "seed": 0, "model_seed": 0}
         write_run(tmp_path, rel, rows, summary, None, cfg)
     fig = fig12.draw(tmp_path, "epochs10")
     mnist, cifar = fig.axes
     labels = [line.get_label() for line in mnist.get_lines()]
     assert len(labels) == 5 and "Tanh N: 2.50% (paper ~1.67)" in labels
+    # The stuck net leaves the axis instead of squashing the others against its bottom.
+    assert "Sigmoid: 89.90% (above the axis) (paper ~2.12)" in labels
+    lo, hi = mnist.get_ylim()
+    assert lo <= 1.5 and 3.0 <= hi < 89.9 and 2.5 <= (lo + hi) / 2
     text = " ".join(t.get_text() for t in cifar.texts)
     assert "data not here" in text and "cifar-10-binary.tar.gz" in text
     assert "50,000 examples seen, test sets of 10,000" in fig.texts[-1].get_text()

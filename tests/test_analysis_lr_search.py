@@ -1,10 +1,13 @@
 """The learning-rate rule on hand-made search results, against scores and standard errors
 worked out here from their definitions (README, "Learning rates")."""
 
+import gzip
 import json
 import math
 import statistics
+from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -101,17 +104,16 @@ def test_plan_names_stage_2_and_the_tables_wait_for_it(tmp_path, capsys, monkeyp
     _run(tmp_path, "tanh", 1.0, 0, status="diverged", error=None)
     _run(tmp_path, "softsign", 0.1, 0, error=0.300)
     _run(tmp_path, "softsign", 0.03, 0, error=0.400)
-    _run(tmp_path, "tanh", 0.1, 0, error=0.100, data="mnist")
-    _run(tmp_path, "tanh", 0.03, 0, error=0.101, data="mnist")
+    _run(tmp_path, "tanh", 0.1, 0, error=0.100, data="mnist", exp="lr_search_mnist")
+    _run(tmp_path, "tanh", 0.03, 0, error=0.101, data="mnist", exp="lr_search_mnist")
     lr_search.main(["--runs-dir", str(tmp_path), "--plan"])
-    plan = capsys.readouterr().out.splitlines()
-    assert plan == [
-        "activation=tanh init=normalized model.depth=5 data=mnist optim.lr=0.1,0.03 seed=1,2",
-        "activation=tanh init=normalized model.depth=5 optim.lr=0.1,0.03 seed=1,2",
-    ]
-    lr_search.main(["--runs-dir", str(tmp_path), "--plan", "--data", "shapeset"])
-    assert capsys.readouterr().out.splitlines() == plan[1:]
-    with pytest.raises(SystemExit, match="stage 2 has not run for mnist/tanh-normalized-d5, tanh"):
+    plan = ["activation=tanh init=normalized model.depth=5 optim.lr=0.1,0.03 seed=1,2"]
+    assert capsys.readouterr().out.splitlines() == plan
+    lr_search.main(["--runs-dir", str(tmp_path), "--plan", "--mnist"])
+    assert capsys.readouterr().out.splitlines() == [  # the MNIST search, by itself
+        "activation=tanh init=normalized model.depth=5 optim.lr=0.1,0.03 seed=1,2"
+    ]  # `make lr-search-mnist` adds experiment=lr_search_mnist, which sets data=mnist
+    with pytest.raises(SystemExit, match="stage 2 has not run for tanh-normalized-d5"):
         lr_search.main(["--runs-dir", str(tmp_path)])
 
 
@@ -165,6 +167,45 @@ def test_the_paper_search_fills_its_own_section_and_keeps_the_rest(tmp_path, mon
     again = yaml.safe_load(table.read_text())
     assert again["rates"] == {"tanh-normalized-d5": 0.1}
     assert again["profiles"] == written["profiles"]
+
+
+def test_the_mnist_search_writes_its_own_rates_and_keeps_shapesets(tmp_path, monkeypatch):
+    runs, table = tmp_path / "runs", tmp_path / "learning_rates.yaml"
+    table.write_text("fallback: 0.01\nrates:\n  mnist/old-key-d5: 0.3\n")
+    _run(runs, "tanh", 0.1, 0, error=0.30)  # Shapeset: 0.1 clear
+    _run(runs, "tanh", 0.03, 0, error=0.40)
+    _run(runs, "tanh", 0.1, 0, error=0.05, data="mnist", exp="lr_search_mnist")
+    _run(runs, "tanh", 0.03, 0, error=0.02, data="mnist", exp="lr_search_mnist")
+    (tmp_path / "results").mkdir()
+    monkeypatch.setattr(lr_search, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(lr_search, "TABLE", table)
+    lr_search.main(["--runs-dir", str(runs), "--mnist"])
+    assert yaml.safe_load(table.read_text())["rates"] == {"mnist/tanh-normalized-d5": 0.03}
+    assert (
+        (tmp_path / "results" / "lr_search_mnist.md")
+        .read_text()
+        .startswith("# Learning-rate search on MNIST\n")
+    )
+    lr_search.main(["--runs-dir", str(runs)])  # Shapeset's search keeps MNIST's rates
+    assert yaml.safe_load(table.read_text())["rates"] == {
+        "mnist/tanh-normalized-d5": 0.03,
+        "tanh-normalized-d5": 0.1,
+    }
+    _run(runs, "softsign", 0.1, 0, error=0.3, exp="lr_search_mnist")  # a Shapeset run there
+    with pytest.raises(SystemExit, match="another data set than mnist: softsign-normalized-d5"):
+        lr_search.main(["--runs-dir", str(runs), "--mnist"])
+
+
+def test_mnist_chance_is_one_minus_its_commonest_digits_share_in_the_real_labels():
+    labels = Path(__file__).resolve().parents[2] / "shared/data/mnist/train-labels-idx1-ubyte.gz"
+    if not labels.exists():
+        pytest.skip(f"real MNIST not at {labels.parent}")
+    counts = np.bincount(np.frombuffer(gzip.decompress(labels.read_bytes())[8:], np.uint8))
+    assert lr_search.CHANCE["mnist"] == pytest.approx(1 - counts.max() / counts.sum())
+    # 84% error is chance on Shapeset (5/6), not on MNIST, where it still learns
+    stuck = _model(lr0_1=[0.84], lr0_3=[0.87])
+    assert decide(stuck).verdict == "at chance"
+    assert decide(stuck, chance=lr_search.CHANCE["mnist"]).chosen == 0.1
 
 
 def test_optim_lr_reads_a_profiles_own_section_first(tmp_path, monkeypatch, compose_cfg):
@@ -227,3 +268,9 @@ def test_the_report_names_the_ties(tmp_path):
     assert "`make lr-search-paper` after 2,500,000 examples" in text
     assert "| tanh-d5 | 0.01 | tie (seed 0 only) | 0.03 |" in text
     assert text.rstrip().endswith("Still a tie: tanh-d5.")
+    mnist = tmp_path / "lr_search_mnist.json"
+    clear = decide(_model(lr0_01=[0.02], lr0_03=[0.04]), chance=lr_search.CHANCE["mnist"])
+    mnist.write_text(json.dumps({"budget": 100_000, "decisions": {"mnist/tanh-d5": vars(clear)}}))
+    text = "\n".join(learning_rate_lines(path, paper, mnist))
+    assert "`make lr-search-mnist` after 100,000 examples (2 epochs)" in text
+    assert "| mnist/tanh-d5 | 0.01 | clear | 0.03 |" in text
