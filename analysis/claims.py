@@ -386,6 +386,19 @@ def run_plateau_exit(metrics: list[dict], chance: float) -> int | None:
     return plateau_exit(errors, examples, chance)
 
 
+def fell_back(label: str, metrics: list[dict], chance: float) -> str:
+    """A rider for a run that left the chance plateau and ended back on it (a collapse the
+    final error alone hides), or "" for any other run."""
+    errors = np.array([r["test_error"] for r in metrics], float)
+    if run_plateau_exit(metrics, chance) is None or errors[-1] <= chance - PLATEAU_MARGIN:
+        return ""
+    best = int(np.argmin(errors))
+    return (
+        f"; {label} fell back to chance after its best {100 * errors[best]:.1f}% at "
+        f"{int(metrics[best]['examples']):,} examples"
+    )
+
+
 def sign_test_p(wins: int, losses: int) -> float:
     """One-sided sign test: P(at least `wins` of wins + losses fair coin flips)."""
     n = wins + losses

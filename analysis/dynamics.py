@@ -210,16 +210,16 @@ FIG11_MODELS = [
 FIG11_EXTRA = ("tanh", "standard", 5, "rbm")  # not in the paper, drawn when its run exists
 
 
-def error_curves(ax, runs: list[Run], label) -> None:
-    """Test error against examples seen, one line per run, the legend ordered by final error
-    (an x marks where a diverged run stopped)."""
+def error_curves(ax, runs: list[Run], label, colors=None) -> None:
+    """Test error against examples seen, one line per run (in `colors`, one per run, when
+    given), the legend ordered by final error (an x marks where a diverged run stopped)."""
     curves = []
-    for run in runs:
+    for run, color in zip(runs, colors or [None] * len(runs), strict=True):
         x = np.array([m["examples"] for m in run.metrics])
         err = 100 * np.array([m["test_error"] for m in run.metrics])
-        curves.append((err[-1], label(run), x, err, run.diverged))
-    for final, text, x, err, diverged in sorted(curves, key=lambda c: -c[0]):
-        (line,) = ax.plot(x, err, lw=1.4, label=f"{text}: {final:.1f}%")
+        curves.append((err[-1], label(run), x, err, run.diverged, color))
+    for final, text, x, err, diverged, color in sorted(curves, key=lambda c: -c[0]):
+        (line,) = ax.plot(x, err, lw=1.4, color=color, label=f"{text}: {final:.1f}%")
         if diverged:
             ax.plot(x[-1], err[-1], "x", ms=9, color=line.get_color())
     ax.set(xlabel="examples seen", ylabel="test error (%)", ylim=(0, 90))

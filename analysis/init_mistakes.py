@@ -12,6 +12,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from models import MLP
 from models.conv import ConvNet
@@ -125,7 +126,7 @@ def at_init_checks(m: dict) -> list[Check]:
 def training_checks(runs) -> list[Check]:
     """Per pair, the right net against the mistaken one: final test error (z) or leaving the
     chance plateau, as claims.fan_in_mistake decides it."""
-    from .claims import Error, fan_in_mistake, run_plateau_exit
+    from .claims import Error, fan_in_mistake, fell_back, run_plateau_exit
     from .grid import CHANCE
 
     out = []
@@ -139,6 +140,7 @@ def training_checks(runs) -> list[Check]:
         seen = min(r.summary["examples_seen"] for r in (right, wrong))
         c = fan_in_mistake(err[0], err[1], exits[0], exits[1], seen, mistake)
         c.claim = f"{mistake}: the right scheme trains better than the mistake"
+        c.ours += "".join(fell_back(name(run), run.metrics, CHANCE) for run in (right, wrong))
         out.append(c)
     return out
 
@@ -148,6 +150,9 @@ def load_pairs(runs_dir, profile: str):
         [load(a, i, d, profile, "init-mistakes", runs_dir, 0, None, x) for a, i, d, x in nets]
         for _, *nets in PAIRS
     ]
+
+
+ROLES, COLORS = ("right", "mistake"), ("tab:blue", "tab:red")  # the same in both rows
 
 
 def label(net) -> str:
@@ -161,7 +166,7 @@ def draw(measured: dict, runs):
     fig, axes = plt.subplots(2, len(PAIRS), figsize=(3.3 * len(PAIRS), 7))
     for col, (mistake, right, wrong) in enumerate(PAIRS):
         ax = axes[0, col]
-        for net, color, text in ((right, "tab:blue", "right"), (wrong, "tab:red", "mistake")):
+        for net, color, text in zip((right, wrong), COLORS, ROLES, strict=True):
             v = np.asarray(measured[repr(net)]["act_std"])
             ax.plot(
                 np.arange(1, len(v) + 1),
@@ -171,6 +176,7 @@ def draw(measured: dict, runs):
                 label=f"{text}: {label(net)}" + (" (std 0: not drawn)" if v.max() == 0 else ""),
             )
         ax.set(yscale="log", xlabel="layer", title=mistake)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.title.set_fontsize(8)
         ax.legend(fontsize=6)
         ax.grid(alpha=0.3)
@@ -185,7 +191,10 @@ def draw(measured: dict, runs):
             )
             axes[1, col].set_axis_off()
         else:
-            error_curves(axes[1, col], runs[col], name)
+            role = {id(run): r for run, r in zip(runs[col], ROLES, strict=True)}
+            error_curves(
+                axes[1, col], runs[col], lambda r, role=role: f"{role[id(r)]}: {name(r)}", COLORS
+            )
     axes[0, 0].set_ylabel("std of activations z at init")
     if runs is not None:
         axes[1, 0].set_ylabel("test error (%)")

@@ -218,3 +218,19 @@ def test_best_depths_as_the_paper_tuned_them():
     shallow = {"sigmoid": 1, "tanh": 3, "softsign": 5}
     assert C.best_depths(shallow, SHORT).verdict == C.NOT_AT_SCALE
     assert C.best_depths(shallow, LONG).verdict == C.FAILS
+
+
+@pytest.mark.parametrize(
+    "errors, rider",
+    [
+        (
+            [0.83, 0.60, 0.32, 0.83, 0.83],
+            "; Net fell back to chance after its best 32.0% at 20 examples",
+        ),
+        ([0.83, 0.83, 0.83, 0.83, 0.83], ""),  # never left: nothing to fall back from
+        ([0.83, 0.60, 0.32, 0.35, 0.40], ""),  # worse than its best, but off the plateau
+    ],
+)
+def test_a_run_that_collapses_back_to_chance_gets_a_rider(errors, rider):
+    metrics = [{"examples": 10 * i, "test_error": e} for i, e in enumerate(errors)]
+    assert C.fell_back("Net", metrics, 5 / 6) == rider

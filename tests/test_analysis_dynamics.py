@@ -207,6 +207,19 @@ def test_mnist_sigmoid_worst_says_when_it_is_worst_by_never_learning(
     assert ("never left chance (88.8%)" in check.ours) == stuck
 
 
+def test_cifar_claims_name_themselves_and_the_missing_file_before_any_run(tmp_path, monkeypatch):
+    from analysis import fig12, report
+
+    monkeypatch.setattr(fig12, "data_root", lambda: tmp_path / "no-data")
+    with pytest.raises(RunMissing) as missing:
+        report.finite_checks(tmp_path, "cifar10", "epochs10")
+    text = str(missing.value)
+    assert "data not here" in text and "cifar-10-binary.tar.gz" in text
+    assert "sigmoid is the worst 5-layer net (Table 1: Sigmoid 57.28%" in text
+    assert "normalized init helps tanh (Table 1: Tanh N 52.92% vs Tanh 55.9%)" in text
+    assert text.endswith("`make reproduce-fig12`")
+
+
 def test_init_mistakes_judged_and_drawn_from_hand_made_runs(tmp_path):
     from analysis import init_mistakes
 
