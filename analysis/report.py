@@ -256,11 +256,23 @@ def section(title: str, build, scale: str, figures, table=None) -> tuple[list, l
     lines = [f"## {title}", "", scale, ""]
     try:
         checks = build()
+        missing = getattr(checks, "missing", [])
+        if not checks and missing:
+            return [*lines, *_not_checked(missing)], []
         lines += check_table(checks) + [""] + (table() if table else [])
     except (RunMissing, GridMissing) as e:
         return lines + [f"**Not checked:** {e}", ""], []
+    if missing:  # a figure drawn from every run of the section may not exist yet
+        lines += _not_checked(missing)
+        figures = [
+            (n, c) for n, c in figures if (REPO_ROOT / "results/figures" / f"{n}.png").exists()
+        ]
     lines += [figure(n, c) for n, c in figures]
     return lines, checks
+
+
+def _not_checked(missing: list[str]) -> list[str]:
+    return ["**Not checked** (their runs are missing):", "", *[f"- {m}" for m in missing], ""]
 
 
 NOT_REPRODUCED = [
@@ -454,6 +466,20 @@ def report(
     return "\n".join(head + sections + tail)
 
 
+class StandAloneChecks(list):
+    """A section's checks whose claims stand alone: a claim whose runs are missing is named
+    in `missing` (with the command that makes them) instead of hiding the others."""
+
+    def __init__(self, *groups):
+        super().__init__()
+        self.missing = []
+        for group in groups:
+            try:
+                self.extend(group())
+            except RunMissing as e:
+                self.missing.append(str(e))
+
+
 def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
     def get(act, init, depth, extra=None):  # each net's rate in its label: they differ
         err, runs = _errors(runs_dir, profile, act, init, depth, None, "beyond", extra)
@@ -462,61 +488,83 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
         collapse = C.fell_back(err.label, runs[0].metrics, CHANCE)
         return err, exit_at, runs[0].summary["examples_seen"], collapse
 
-    he30, he5 = get("relu", "he", 30), get("relu", "he", 5)
-    n30, n5 = get("relu", "normalized", 30), get("relu", "normalized", 5)
-    kumar, std = get("sigmoid", "kumar", 5), get("sigmoid", "standard", 5)
-    seen = min(x[2] for x in (he30, he5, n30, n5, kumar, std))
-    out = [
-        C.deep_relu_needs_he(he30[0], n30[0], he30[1], n30[1], seen),
-        C.both_train(
-            {"He": he5[1], "normalized": n5[1]},
-            "ReLU, 5 hidden layers: both inits train",
-            "He et al. (2015), Fig. 2: at 22 layers both converge, He's sooner",
-            seen,
-        ),
-    ]
-    rescue = C.better_than(
-        kumar[0],
-        std[0],
-        "Sigmoid, 5 hidden layers: Kumar's init rescues the net the paper says never leaves chance",
-        "Kumar (2017), section 4; the paper's Table 1: Sigmoid 82.61%",
-        seen,
-    )
-    if kumar[1] is None and rescue.verdict == C.HOLDS:  # better, but still on the plateau
-        rescue.verdict = C.NOT_AT_SCALE if C._short(seen) else C.FAILS
-    bn = []
-    for a in ("tanh", "relu"):
+    def seen(*nets):
+        return min(n[2] for n in nets)
+
+    def deep_relu():
+        he30, n30 = get("relu", "he", 30), get("relu", "normalized", 30)
+        return [C.deep_relu_needs_he(he30[0], n30[0], he30[1], n30[1], seen(he30, n30))]
+
+    def shallow_relu():
+        he5, n5 = get("relu", "he", 5), get("relu", "normalized", 5)
+        return [
+            C.both_train(
+                {"He": he5[1], "normalized": n5[1]},
+                "ReLU, 5 hidden layers: both inits train",
+                "He et al. (2015), Fig. 2: at 22 layers both converge, He's sooner",
+                seen(he5, n5),
+            )
+        ]
+
+    def kumar_rescue():
+        kumar, std = get("sigmoid", "kumar", 5), get("sigmoid", "standard", 5)
+        rescue = C.better_than(
+            kumar[0],
+            std[0],
+            "Sigmoid, 5 hidden layers: Kumar's init rescues the net the paper says never "
+            "leaves chance",
+            "Kumar (2017), section 4; the paper's Table 1: Sigmoid 82.61%",
+            seen(kumar, std),
+        )
+        if kumar[1] is None and rescue.verdict == C.HOLDS:  # better, but still on the plateau
+            rescue.verdict = C.NOT_AT_SCALE if C._short(seen(kumar, std)) else C.FAILS
+        return [rescue]
+
+    def batch_norm(a):
         pair = [get(a, i, 5, BN) for i in ("standard", "normalized")]
         check = C.within_noise(
             [p[0] for p in pair],
             f"{a}, 5 hidden layers, batch norm: standard and normalized init end alike",
             "Ioffe & Szegedy (2015), section 3.3: batch norm makes "
             "training less sensitive to the initial scale of the weights",
-            seen,
+            seen(*pair),
         )
         if any(p[1] is None for p in pair):  # alike at chance says nothing about the init
             check.ours += "; rule: both must first leave the chance plateau, and one did not"
-            check.verdict = C.NOT_AT_SCALE if C._short(seen) else C.FAILS
-        bn.append(check)
-    rbm = _errors(runs_dir, profile, "tanh", "standard", 5, "rbm", "fig11")[0]
-    plain = _errors(runs_dir, profile, "tanh", "standard", 5)[0]
-    rbm_helps = C.better_than(
-        rbm,
-        plain,
-        "Tanh, 5 hidden layers, standard init: RBM pre-training ends better than none",
-        "Hinton et al. (2006); Erhan et al. (2010): unsupervised pre-training helps deep nets",
-        seen,
-    )
-    conv = {}
-    for a, i, d, extra in BEYOND_CONV:
-        conv.setdefault((a, i), []).append(get(a, i, d, extra))
-    fans = []
-    for (a, i), (right, wrong) in conv.items():
-        fans.append(
-            C.fan_in_mistake(right[0], wrong[0], right[1], wrong[1], seen, f"{a}, {i} init")
+            check.verdict = C.NOT_AT_SCALE if C._short(seen(*pair)) else C.FAILS
+        return [check]
+
+    def rbm():
+        pre, runs = _errors(runs_dir, profile, "tanh", "standard", 5, "rbm", "fig11")
+        plain = _errors(runs_dir, profile, "tanh", "standard", 5)[0]
+        return [
+            C.better_than(
+                pre,
+                plain,
+                "Tanh, 5 hidden layers, standard init: RBM pre-training ends better than none",
+                "Hinton et al. (2006); Erhan et al. (2010): unsupervised pre-training helps "
+                "deep nets",
+                runs[0].summary["examples_seen"],
+            )
+        ]
+
+    def conv_fans(act, init):
+        right, wrong = (get(a, i, d, x) for a, i, d, x in BEYOND_CONV if (a, i) == (act, init))
+        check = C.fan_in_mistake(
+            right[0], wrong[0], right[1], wrong[1], seen(right, wrong), f"{act}, {init} init"
         )
-        fans[-1].ours += right[3] + wrong[3]
-    return [*out, rescue, *bn, rbm_helps, *fans]
+        check.ours += right[3] + wrong[3]
+        return [check]
+
+    convs = dict.fromkeys((a, i) for a, i, _, _ in BEYOND_CONV)
+    return StandAloneChecks(
+        deep_relu,
+        shallow_relu,
+        kumar_rescue,
+        *(lambda a=a: batch_norm(a) for a in ("tanh", "relu")),
+        rbm,
+        *(lambda k=k: conv_fans(*k) for k in convs),
+    )
 
 
 def svm_checks(runs_dir, profile: str) -> list[C.Check]:

@@ -278,3 +278,22 @@ def test_svm_baseline_fits_chooses_on_validation_and_judges_against_a_hand_made_
         check = svm_baseline.checks(record, svm_baseline.nets(record, tmp_path, "quick"))[0]
         assert check.verdict == verdict  # below the paper's 1e5: shown, never refuted
     assert "at 80 training examples" in check.ours
+
+
+def test_a_missing_beyond_run_hides_only_its_own_claim(runs):
+    import shutil
+
+    from analysis import report
+
+    shutil.rmtree(run_dir("dynamics", {"activation": "relu", "init": "he", "model.depth": 30,
+                                       "profile": "quick"}, 0, runs))  # fmt: skip
+    checks = report.beyond_training_checks(runs, "quick")
+    assert len(checks.missing) == 1 and "model.depth=30" in checks.missing[0]
+    claims = [c.claim for c in checks]
+    assert not any("30 hidden layers" in c for c in claims)
+    assert any("Kumar" in c for c in claims) and any("batch norm" in c for c in claims)
+    lines, shown = report.section("Beyond", lambda: checks, "scale", [("no-such-figure", "x")])
+    text = "\n".join(lines)
+    assert "**Not checked** (their runs are missing):" in text and "model.depth=30" in text
+    assert "| **holds** |" in text or "| **not at this scale** |" in text
+    assert "no-such-figure" not in text and shown == list(checks)
