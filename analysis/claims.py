@@ -20,6 +20,9 @@ import numpy as np
 HOLDS, FAILS, NOT_AT_SCALE = "holds", "does not hold", "not at this scale"
 PAPER_EXAMPLES = 25_000_000
 SATURATED = 0.95  # |activation| at which a tanh layer's 2nd/98th percentile counts saturated
+# The error of always answering the commonest class: Shapeset's 1/6 (FACTS section 2);
+# MNIST's digit 1, 6,742 of the 60,000 training images; CIFAR-10's ten balanced classes.
+CHANCE_BY_DATA = {"shapeset": 5 / 6, "mnist": 1 - 6742 / 60_000, "cifar10": 0.9}
 PLATEAU_MARGIN = 0.05  # a net has left the chance plateau 5 points below chance (~5 SE)
 PLATEAU_MARGIN_TEXT = "5 points below chance"
 Z_SIGNIFICANT = 2.0  # two-sided ~5%: differences in error rate smaller than this are noise

@@ -23,7 +23,7 @@ import numpy as np
 from experiments.run_store import RunStore
 
 from .aggregate import collect
-from .claims import PLATEAU_MARGIN, plateau_exit
+from .claims import CHANCE_BY_DATA, PLATEAU_MARGIN, plateau_exit
 from .dynamics import model_label
 from .figures import profile_suffix, save, stamp
 from .runs import RUNS_DIR
@@ -35,7 +35,7 @@ DEPTHS = (1, 2, 3, 4, 5)
 COLORS = {"sigmoid": "tab:red", "tanh": "tab:blue", "softsign": "tab:green"}
 LINESTYLE = {"standard": "-", "normalized": "--"}
 LOSS_LABEL = {"cross_entropy": "cross-entropy", "quadratic": "quadratic"}
-CHANCE = 5 / 6  # the commonest Shapeset-3x2 classes have probability 1/6 each
+CHANCE = CHANCE_BY_DATA["shapeset"]
 
 
 class GridMissing(RuntimeError):

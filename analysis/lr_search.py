@@ -30,6 +30,7 @@ from experiments.learning_rates import TABLE, model_key
 from experiments.run_store import RunStore
 from shapeset.atomic import atomic_write_bytes
 
+from .claims import CHANCE_BY_DATA
 from .runs import REPO_ROOT, RUNS_DIR
 
 
@@ -50,9 +51,7 @@ SCALES = {
     "paper": Scale("lr_search_paper", "make lr-search-paper", ("tenth", "paper"), False),
     "mnist": Scale("lr_search_mnist", "make lr-search-mnist", (), True, "mnist"),
 }
-# The error of always answering the commonest class: Shapeset's 1/6 (FACTS section 2);
-# MNIST's digit 1, 6,742 of the 60,000 training images; CIFAR-10's ten balanced classes.
-CHANCE = {"shapeset": 5 / 6, "mnist": 1 - 6742 / 60_000, "cifar10": 0.9}
+CHANCE = CHANCE_BY_DATA
 TOLD_APART = 2.0  # standard errors between two rates for the better one to count as better
 STAGE2_SEEDS = (1, 2)
 STAGE2_RATES = 3  # at most this many rates of one model get stage 2's seeds

@@ -28,14 +28,13 @@ from . import (
     init_mistakes,
     isometry,
     jacobian_table,
-    lr_search,
     random_walk,
     svm_baseline,
     table1,
 )
 from .dynamics import BEYOND_CONV, BN, load, load_seeds, model_label
 from .fig5 import cost_surfaces, plateau_fractions
-from .figures import profile_suffix
+from .figures import FIGURES_DIR, profile_suffix
 from .grid import CHANCE, GridMissing, by_setting, grid_rows, plateau_pairs
 from .records import load_record
 from .runs import REPO_ROOT, RUNS_DIR, RunMissing, load_run
@@ -227,9 +226,9 @@ def finite_checks(runs_dir, data: str, profile: str) -> list[C.Check]:
     sigmoid = err[("sigmoid", "standard")]
     others = [e for k, e in err.items() if k[0] != "sigmoid"]
     worst = C.worse_than_all(sigmoid, others, *claims[0], seen)
-    if sigmoid.mean > lr_search.CHANCE[data] - C.PLATEAU_MARGIN:  # worst by not learning
+    if sigmoid.mean > C.CHANCE_BY_DATA[data] - C.PLATEAU_MARGIN:  # worst by not learning
         worst.ours += (
-            f"; ours never left chance ({100 * lr_search.CHANCE[data]:.1f}%), where the "
+            f"; ours never left chance ({100 * C.CHANCE_BY_DATA[data]:.1f}%), where the "
             "paper's Sigmoid learned: the order holds, not the paper's picture"
         )
     checks = [worst]
@@ -264,9 +263,7 @@ def section(title: str, build, scale: str, figures, table=None) -> tuple[list, l
         return lines + [f"**Not checked:** {e}", ""], []
     if missing:  # a figure drawn from every run of the section may not exist yet
         lines += _not_checked(missing)
-        figures = [
-            (n, c) for n, c in figures if (REPO_ROOT / "results/figures" / f"{n}.png").exists()
-        ]
+        figures = [(n, c) for n, c in figures if (FIGURES_DIR / f"{n}.png").exists()]
     lines += [figure(n, c) for n, c in figures]
     return lines, checks
 
