@@ -31,7 +31,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-paper lr-search-beyond lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-paper lr-search-beyond lr-search-conv lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -129,15 +129,23 @@ lr-search-paper: $(STAMP) ## the search at 2.5e6 examples per candidate -> conf/
 	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid init=standard model.depth=4 $(SIGMOID_PAPER_RATES)
 	$(PY) -m analysis.lr_search --paper
 
-lr-search-beyond: $(STAMP) ## the same learning-rate search for the beyond-the-paper nets (ReLU d5/d30, Kumar, BN, conv; many CPU hours)
+lr-search-beyond: $(STAMP) ## the same learning-rate search for the beyond-the-paper nets (ReLU d5/d30, Kumar, BN; many CPU hours; conv nets: make lr-search-conv)
 	$(LR_SEARCH) activation=relu init=he,normalized model.depth=5,30
 	$(LR_SEARCH) activation=sigmoid init=kumar
 	$(LR_SEARCH) activation=tanh,relu init=standard,normalized model.batch_norm=true
-	$(LR_SEARCH) model=conv model.depth=3 activation=tanh,relu init=normalized,he
 	$(PY) -m analysis.lr_search --plan > .lr_search_stage2
 	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
 	$(PY) -m analysis.lr_search
 	@rm -f .lr_search_stage2
+
+# The conv nets' rates (conf/experiment/lr_search_conv.yaml): the pairs `make reproduce-beyond` trains.
+lr-search-conv: $(STAMP) ## the same learning-rate search for the conv nets, 5e4 examples per candidate (~40 min)
+	$(LR_SEARCH) experiment=lr_search_conv activation=tanh init=normalized
+	$(LR_SEARCH) experiment=lr_search_conv activation=relu init=he
+	$(PY) -m analysis.lr_search --plan --conv > .lr_search_conv_stage2
+	while read -r overrides; do $(LR_SEARCH) experiment=lr_search_conv $$overrides || exit 1; done < .lr_search_conv_stage2
+	$(PY) -m analysis.lr_search --conv
+	@rm -f .lr_search_conv_stage2
 
 lr-search-mnist: $(STAMP) ## the same learning-rate search for Fig. 12's nets on MNIST, 2 epochs per candidate (~1.5 h)
 	$(LR_SEARCH) experiment=lr_search_mnist

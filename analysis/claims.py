@@ -436,15 +436,20 @@ def quadratic_trains_slower(pairs: list[tuple[str, int | None, int | None]], bud
 
 
 # -- beyond the paper ---------------------------------------------------------------------------
+def _exits(exits: dict[str, int | None]) -> str:
+    """e.g. 'left the plateau: He after 15,000 examples, normalized never'."""
+    text = ", ".join(
+        f"{k} {'never' if v is None else f'after {v:,} examples'}" for k, v in exits.items()
+    )
+    return f"left the plateau: {text}"
+
+
 def deep_relu_needs_he(he: Error, normalized: Error, he_exit, n_exit, seen: int) -> Check:
     """He et al. (2015), Fig. 3: at depth 30 He init trains, normalized ('Xavier') stalls.
     Holds when He leaves the chance plateau and normalized does not, or later and ends
     significantly worse; fails when normalized leaves it as early as He or ends better."""
     z = z_score(he, normalized)
-    ours = (
-        f"{he} vs {normalized} (z {z:.1f}); left the plateau at "
-        f"{he_exit or 'never'} vs {n_exit or 'never'} examples"
-    )
+    ours = f"{he} vs {normalized} (z {z:.1f}); " + _exits({"He": he_exit, "normalized": n_exit})
     if he_exit is not None and n_exit is None:
         verdict = HOLDS
     elif n_exit is not None and (he_exit is None or n_exit <= he_exit):
@@ -463,12 +468,11 @@ def deep_relu_needs_he(he: Error, normalized: Error, he_exit, n_exit, seen: int)
 
 def both_train(exits: dict[str, int | None], claim: str, paper: str, seen: int) -> Check:
     """Every net leaves the chance plateau within the budget."""
-    ours = ", ".join(f"{k} at {v or 'never'}" for k, v in exits.items()) + " examples"
     ok = all(v is not None for v in exits.values())
     return Check(
         claim,
         paper,
-        f"left the plateau: {ours}",
+        _exits(exits),
         HOLDS if ok else (NOT_AT_SCALE if _short(seen) else FAILS),
     )
 
@@ -478,8 +482,9 @@ def fan_in_mistake(right: Error, wrong: Error, right_exit, wrong_exit, seen: int
     paper claims a number here; the rule: the right count ends significantly better, or
     leaves the chance plateau while the mistake does not."""
     z = z_score(right, wrong)
-    ours = (f"{right} vs {wrong} (z {z:.1f}); left the plateau at {right_exit or 'never'} vs "
-            f"{wrong_exit or 'never'} examples")  # fmt: skip
+    ours = f"{right} vs {wrong} (z {z:.1f}); " + _exits(
+        {"receptive field": right_exit, "channels": wrong_exit}
+    )
     if z <= -Z_SIGNIFICANT:  # the mistake ends significantly better: contradicts
         verdict = FAILS
     elif z >= Z_SIGNIFICANT or (right_exit is not None and wrong_exit is None):

@@ -450,6 +450,7 @@ def report(
         results / "lr_search.json",
         results / "lr_search_paper.json",
         results / "lr_search_mnist.json",
+        results / "lr_search_conv.json",
     )
     tail += ["## Not reproduced", ""]
     tail += [f"- {what}: {why}." for what, why in NOT_REPRODUCED]
@@ -654,11 +655,12 @@ def _error_section(runs_dir, profile: str):
 
 
 def learning_rate_lines(
-    path: Path, paper: Path | None = None, mnist: Path | None = None
+    path: Path, paper: Path | None = None, mnist: Path | None = None, conv: Path | None = None
 ) -> list[str]:
     """Each model's rate as `make lr-search` chose it, and where the choice is a tie; then
-    the `tenth` and `paper` profiles' own rates (`make lr-search-paper`) and the MNIST nets'
-    (`make lr-search-mnist`), each where it has run."""
+    the `tenth` and `paper` profiles' own rates (`make lr-search-paper`), the MNIST nets'
+    (`make lr-search-mnist`) and the conv nets' (`make lr-search-conv`), each where it has
+    run."""
     lines = ["## Learning rates", ""]
     if not path.exists():
         return [*lines, "No `results/lr_search.json`: run `make lr-search`.", ""]
@@ -686,6 +688,15 @@ def learning_rate_lines(
                 "The MNIST nets' rates (Fig. 12, Table 1's MNIST column), chosen by `make "
                 f"lr-search-mnist` after {budget:,} examples ({budget / 50_000:g} epochs) "
                 "per candidate by the same rule (`results/lr_search_mnist.md`):"
+            ),
+        ),
+        (
+            conv,
+            lambda budget: (
+                "The conv nets' rates (beyond the paper; the channels-only fan count trains at "
+                f"the rate of its receptive-field twin), chosen by `make lr-search-conv` after "
+                f"{budget:,} examples per candidate by the same rule "
+                "(`results/lr_search_conv.md`):"
             ),
         ),
     ]

@@ -82,13 +82,15 @@ def test_an_exact_tie_goes_to_the_larger_rate():
     assert decide(_model(lr0_01=[0.4, 0.4, 0.4], lr0_1=[0.4, 0.4, 0.4])).chosen == 0.1
 
 
-def _run(root, act, lr, seed, status="complete", error=0.5, data="shapeset", exp="lr_search"):
-    d = root / exp / f"{act},data={data},lr={lr}" / f"seed={seed}"
+def _run(
+    root, act, lr, seed, status="complete", error=0.5, data="shapeset", exp="lr_search", fan=""
+):  # fan: a conv net's fan count (a conv run), "" a dense net
+    d = root / exp / f"{act},data={data},lr={lr}{fan}" / f"seed={seed}"
     d.mkdir(parents=True)
     config = {
         "activation": {"name": act},
-        "init": {"name": "normalized"},
-        "model": {"depth": 5},
+        "init": {"name": "normalized", **({"fan": fan} if fan else {})},
+        "model": {"depth": 3, "name": "conv"} if fan else {"depth": 5},
         "optim": {"lr": lr},
         "seed": seed,
         "profile": {"valid_size": N, "examples": 250_000},
@@ -192,8 +194,42 @@ def test_the_mnist_search_writes_its_own_rates_and_keeps_shapesets(tmp_path, mon
         "tanh-normalized-d5": 0.1,
     }
     _run(runs, "softsign", 0.1, 0, error=0.3, exp="lr_search_mnist")  # a Shapeset run there
-    with pytest.raises(SystemExit, match="another data set than mnist: softsign-normalized-d5"):
+    with pytest.raises(
+        SystemExit, match="searches mnist.s dense nets only.: softsign-normalized-d5"
+    ):
         lr_search.main(["--runs-dir", str(runs), "--mnist"])
+
+
+def test_the_conv_search_writes_the_conv_rates_only_and_one_net_per_rate(tmp_path, monkeypatch):
+    runs, table = tmp_path / "runs", tmp_path / "learning_rates.yaml"
+    table.write_text("fallback: 0.01\nrates:\n  tanh-normalized-d5: 0.03\n")
+    for lr, error in [(0.001, 0.40), (0.01, 0.80)]:
+        _run(runs, "tanh", lr, 0, error=error, exp="lr_search_conv", fan="receptive_field")
+    (tmp_path / "results").mkdir()
+    monkeypatch.setattr(lr_search, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(lr_search, "TABLE", table)
+    lr_search.main(["--runs-dir", str(runs), "--conv"])
+    both = {"tanh-normalized-d5": 0.03, "tanh-normalized-d3-conv": 0.001}
+    assert yaml.safe_load(table.read_text())["rates"] == both
+    assert (
+        (tmp_path / "results" / "lr_search_conv.md")
+        .read_text()
+        .startswith("# Learning-rate search for the conv nets\n")
+    )
+    _run(runs, "tanh", 0.1, 0, error=0.30)  # the dense search: its own key, conv's kept
+    _run(runs, "tanh", 0.03, 0, error=0.40)
+    lr_search.main(["--runs-dir", str(runs)])
+    assert yaml.safe_load(table.read_text())["rates"] == {**both, "tanh-normalized-d5": 0.1}
+    _run(runs, "tanh", 0.01, 0, error=0.82, exp="lr_search_conv", fan="channels")
+    with pytest.raises(SystemExit, match="two lr_search_conv runs of tanh-normalized-d3-conv at"):
+        lr_search.main(["--runs-dir", str(runs), "--conv"])  # the mistake is no candidate
+    strays = tmp_path / "strays"  # each search refuses the other's nets
+    _run(strays, "relu", 0.01, 0, exp="lr_search_conv")
+    _run(strays, "relu", 0.01, 0, fan="receptive_field")
+    with pytest.raises(SystemExit, match="shapeset's conv nets only.: relu-normalized-d5$"):
+        lr_search.main(["--runs-dir", str(strays), "--conv"])
+    with pytest.raises(SystemExit, match="shapeset's dense nets only.: relu-normalized-d3-conv$"):
+        lr_search.main(["--runs-dir", str(strays)])
 
 
 def test_mnist_chance_is_one_minus_its_commonest_digits_share_in_the_real_labels():
@@ -274,3 +310,9 @@ def test_the_report_names_the_ties(tmp_path):
     text = "\n".join(learning_rate_lines(path, paper, mnist))
     assert "`make lr-search-mnist` after 100,000 examples (2 epochs)" in text
     assert "| mnist/tanh-d5 | 0.01 | clear | 0.03 |" in text
+    assert "lr-search-conv" not in text  # the conv search has not run
+    conv = tmp_path / "lr_search_conv.json"
+    conv.write_text(json.dumps({"budget": 50_000, "decisions": {"relu-he-d3-conv": vars(clear)}}))
+    text = "\n".join(learning_rate_lines(path, paper, mnist, conv))
+    assert "`make lr-search-conv` after 50,000 examples" in text
+    assert "| relu-he-d3-conv | 0.01 | clear | 0.03 |" in text
