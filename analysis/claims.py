@@ -477,13 +477,22 @@ def both_train(exits: dict[str, int | None], claim: str, paper: str, seen: int) 
     )
 
 
-def fan_in_mistake(right: Error, wrong: Error, right_exit, wrong_exit, seen: int, net: str):
-    """Conv nets: fan-in counted over the receptive field vs over the channels alone. No
-    paper claims a number here; the rule: the right count ends significantly better, or
-    leaves the chance plateau while the mistake does not."""
+def fan_in_mistake(
+    right: Error,
+    wrong: Error,
+    right_exit,
+    wrong_exit,
+    seen: int,
+    net: str,
+    names=("receptive field", "channels"),
+):
+    """Conv nets: fan-in counted over the receptive field vs over the channels alone (any
+    right scheme vs a mistake, with other `names`). No paper claims a number here; the
+    rule: the right one ends significantly better, or leaves the chance plateau while the
+    mistake does not."""
     z = z_score(right, wrong)
     ours = f"{right} vs {wrong} (z {z:.1f}); " + _exits(
-        {"receptive field": right_exit, "channels": wrong_exit}
+        dict(zip(names, (right_exit, wrong_exit), strict=True))
     )
     if z <= -Z_SIGNIFICANT:  # the mistake ends significantly better: contradicts
         verdict = FAILS

@@ -54,9 +54,14 @@ def load_seeds(activation, init, depth, profile, figure, runs_dir=None, pretrain
     ]
 
 
+INIT_LABEL = {"standard": "", "normalized": " N", "he": " He", "kumar": " Kumar",
+              "lecun": " LeCun", "lsuv": " LSUV"}  # fmt: skip
+
+
 def model_label(activation: str, init: str) -> str:
-    """The paper's names: Tanh, Tanh N (normalized init), ...; later inits by name."""
-    suffix = {"standard": "", "normalized": " N"}.get(init, f" {init}")
+    """The paper's names: Tanh, Tanh N (normalized init), ...; later inits by their
+    authors' spelling (ReLU He, Sigmoid Kumar), others by config name."""
+    suffix = INIT_LABEL.get(init, f" {init}")
     return LABEL.get(activation, activation) + suffix
 
 
@@ -278,7 +283,7 @@ def beyond(runs_dir=None, profile="quick", seed=0):
         "ReLU, 5 and 30 hidden layers: He vs normalized init",
         "Sigmoid, 5 hidden layers: Kumar vs standard init",
         "Batch norm (BN), 5 hidden layers: does the init still matter?",
-        "Conv, 3 layers x 16 maps, 5x5: fan-in over the receptive field vs channels",
+        "Conv, 3 layers x 16 maps, 5x5: fan-in over receptive field vs channels",
     ]
     fig, axes = plt.subplots(1, 4, figsize=(20, 4.8), sharey=True)
     for ax, runs, title, label in zip(axes, panels, titles, (_with_depth, _with_depth, name,

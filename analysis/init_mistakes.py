@@ -138,7 +138,7 @@ def training_checks(runs) -> list[Check]:
             err.append(Error.of(label, [run.summary["final_test_error"]], size))
             exits.append(run_plateau_exit(run.metrics, CHANCE))
         seen = min(r.summary["examples_seen"] for r in (right, wrong))
-        c = fan_in_mistake(err[0], err[1], exits[0], exits[1], seen, mistake)
+        c = fan_in_mistake(*err, *exits, seen, mistake, names=("right scheme", "mistake"))
         c.claim = f"{mistake}: the right scheme trains better than the mistake"
         c.ours += "".join(fell_back(name(run), run.metrics, CHANCE) for run in (right, wrong))
         out.append(c)

@@ -387,7 +387,8 @@ def report(
                 (
                     "beyond" + profile_suffix(p),
                     "ReLU depth 5 and 30, He vs normalized; sigmoid depth 5, Kumar vs standard; "
-                    "tanh and ReLU with batch norm, standard vs normalized",
+                    "tanh and ReLU with batch norm, standard vs normalized; conv nets, fan-in "
+                    "over the receptive field vs the channels",
                 ),
             ],
             profile=p,
@@ -522,7 +523,8 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
         pair = [get(a, i, 5, BN) for i in ("standard", "normalized")]
         check = C.within_noise(
             [p[0] for p in pair],
-            f"{a}, 5 hidden layers, batch norm: standard and normalized init end alike",
+            f"{model_label(a, 'standard')}, 5 hidden layers, batch norm: standard and "
+            "normalized init end alike",
             "Ioffe & Szegedy (2015), section 3.3: batch norm makes "
             "training less sensitive to the initial scale of the weights",
             seen(*pair),
@@ -549,7 +551,7 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
     def conv_fans(act, init):
         right, wrong = (get(a, i, d, x) for a, i, d, x in BEYOND_CONV if (a, i) == (act, init))
         check = C.fan_in_mistake(
-            right[0], wrong[0], right[1], wrong[1], seen(right, wrong), f"{act}, {init} init"
+            right[0], wrong[0], right[1], wrong[1], seen(right, wrong), model_label(act, init)
         )
         check.ours += right[3] + wrong[3]
         return [check]
@@ -716,8 +718,19 @@ def _rate_rows(record: dict) -> list[str]:
             f"| {key} | {chosen} | {d['verdict']} | {'-' if ru is None else f'{ru:g}'} "
             f"| {'-' if m is None else f'{m:.1f}'} |"
         )
-    ties = [k for k, d in record["decisions"].items() if d["verdict"] != "clear"]
-    return [*rows, "", f"Still a tie: {', '.join(ties) if ties else 'none'}.", ""]
+
+    def keys(which) -> str:
+        found = [k for k, d in record["decisions"].items() if which(d["verdict"])]
+        return ", ".join(found) or "none"
+
+    told = {"clear", "tie", "tie (seed 0 only)", "at chance"}
+    lines = [
+        f"Still a tie: {keys(lambda v: v.startswith('tie'))}.",
+        f"At chance at every rate (the largest taken): {keys(lambda v: v == 'at chance')}.",
+    ]
+    if (pending := keys(lambda v: v not in told)) != "none":  # "stage 2 pending", ...
+        lines.append(f"Not decided yet: {pending}.")
+    return [*rows, "", " ".join(lines), ""]
 
 
 def _seen(runs_dir, profile: str, model=("tanh", "standard", 5)) -> str:

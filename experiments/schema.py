@@ -368,9 +368,16 @@ def _dirname(overrides: list[str], exclude_keys: list[str]) -> str:
     parses it, so that `optim.lr=1e-2` and `optim.lr=0.01` name one run, in plain and -m
     mode alike; "default" when none."""
     parsed = OverridesParser.create().parse_overrides([str(o) for o in overrides])
-    items = {o.get_key_element(): o.get_value_element_as_str() for o in parsed}
+    items = {o.get_key_element(): _canonical(o) for o in parsed}
     kept = sorted(f"{k}={v}" for k, v in items.items() if k.lstrip("+~") not in exclude_keys)
     return ",".join(kept).replace("/", "_") or "default"
+
+
+def _canonical(override) -> str:
+    """Hydra writes a parsed bool as Python does ("True"); a run folder spells it as YAML
+    and the command line do, so `model.batch_norm=true` names the same folder everywhere."""
+    value = override.value()
+    return str(value).lower() if isinstance(value, bool) else override.get_value_element_as_str()
 
 
 def register() -> None:

@@ -229,6 +229,8 @@ def test_init_mistakes_judged_and_drawn_from_hand_made_runs(tmp_path):
     runs = init_mistakes.load_pairs(tmp_path, "quick")
     checks = init_mistakes.training_checks(runs)
     assert [c.verdict for c in checks] == ["holds"] * len(init_mistakes.PAIRS)
+    for c in checks:  # 0.85 is within the plateau margin of chance, 0.3 far below it
+        assert "left the plateau: right scheme after" in c.ours and "mistake never" in c.ours
     fake_run(tmp_path, "tanh", "zeros", 5, [0.8, 0.4, 0.2])  # the mistake trains better
     checks = init_mistakes.training_checks(init_mistakes.load_pairs(tmp_path, "quick"))
     assert checks[3].verdict == "does not hold"

@@ -294,7 +294,8 @@ def test_the_report_names_the_ties(tmp_path):
     path = tmp_path / "lr_search.json"
     path.write_text(json.dumps({"budget": 250_000, "decisions": decisions}))
     text = "\n".join(learning_rate_lines(path))
-    assert "Still a tie: tanh-normalized-d5, sigmoid-standard-d5." in text
+    assert "Still a tie: tanh-normalized-d5. At chance at every rate" in text
+    assert "(the largest taken): sigmoid-standard-d5." in text
     assert "| softsign-normalized-d5 | 0.1 | clear | 0.03 |" in text
     assert "lr-search-paper" not in text  # the paper-scale search has not run
     paper = tmp_path / "lr_search_paper.json"
@@ -303,7 +304,7 @@ def test_the_report_names_the_ties(tmp_path):
     text = "\n".join(learning_rate_lines(path, paper))
     assert "`make lr-search-paper` after 2,500,000 examples" in text
     assert "| tanh-d5 | 0.01 | tie (seed 0 only) | 0.03 |" in text
-    assert text.rstrip().endswith("Still a tie: tanh-d5.")
+    assert text.rstrip().endswith("tanh-d5. At chance at every rate (the largest taken): none.")
     mnist = tmp_path / "lr_search_mnist.json"
     clear = decide(_model(lr0_01=[0.02], lr0_03=[0.04]), chance=lr_search.CHANCE["mnist"])
     mnist.write_text(json.dumps({"budget": 100_000, "decisions": {"mnist/tanh-d5": vars(clear)}}))

@@ -169,6 +169,9 @@ def test_one_learning_rate_written_two_ways_names_one_run(compose_cfg, tmp_path)
             names.add((cfg.hydra.run.dir, cfg.hydra.sweep.subdir))
     ((run_dir, subdir),) = names
     assert run_dir.endswith("/default/optim.lr=0.01/seed=0") and run_dir.endswith(subdir)
+    for flag in ("true", "True", "TRUE"):  # as the analysis names batch-norm runs
+        with compose_cfg([f"model.batch_norm={flag}", "threads=2"]) as cfg:
+            assert cfg.hydra.run.dir.endswith("/default/model.batch_norm=true/seed=0")
     # model.depth twice too: plain mode lists both overrides, -m keeps the last
     base = [sys.executable, "-m", "experiments.train", *SMALL, "model.depth=1"]
     base.append(f"runs_dir={tmp_path}")
