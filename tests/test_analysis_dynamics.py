@@ -299,3 +299,25 @@ def test_a_missing_beyond_run_hides_only_its_own_claim(runs):
     assert "**Not checked** (their runs are missing):" in text and "model.depth=30" in text
     assert "| **holds** |" in text or "| **not at this scale** |" in text
     assert "no-such-figure" not in text and shown == list(checks)
+
+
+def test_table1_claims_show_while_the_4_layer_sigmoid_net_still_trains(runs):
+    import shutil
+
+    from analysis import report
+
+    full = {
+        c.claim for f in (report.error_checks, report.dynamics_checks) for c in f(runs, "quick")
+    }
+    sigmoid4 = {"activation": "sigmoid", "init": "standard", "model.depth": 4, "profile": "quick"}
+    shutil.rmtree(run_dir("dynamics", sigmoid4, 0, runs))  # as a larger profile's, unfinished
+    errors, dynamic = report.error_checks(runs, "quick"), report.dynamics_checks(runs, "quick")
+    for checks in (errors, dynamic):  # named once, though two groups of errors need it
+        assert len(checks.missing) == 1 and "model.depth=4" in checks.missing[0]
+    shown = {c.claim for c in [*errors, *dynamic]}
+    assert {c for c in full if "Table 1" in c or "5 hidden layers" in c} <= shown
+    assert {c for c in full - shown} == {
+        "sigmoid, 4 hidden layers: stuck at chance, then learns",
+        "Fig. 11: pre-training ends best",  # it is compared with every net, the 4-layer one too
+        *{c for c in full if c.startswith("sigmoid: the top")},
+    }

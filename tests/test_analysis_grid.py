@@ -82,10 +82,10 @@ def test_the_report_lists_claims_it_cannot_check_and_says_how(tmp_path):
     (tmp_path / "grid").mkdir()
     text = report.report(tmp_path, ["quick", "tenth"], "grid")
     # at init, dynamics, errors, MNIST, CIFAR-10, the SVM baseline, grid, beyond in training,
-    # init mistakes in training (beyond in training lists its missing runs one by one);
-    # `tenth` has no runs: not shown
+    # init mistakes in training (dynamics, errors and beyond in training list their missing
+    # runs one by one); `tenth` has no runs: not shown
     assert text.count("**Not checked") == 9 and "`tenth`" not in text
-    assert text.count("**Not checked** (their runs are missing):") == 1
+    assert text.count("**Not checked** (their runs are missing):") == 3
     assert "make reproduce-fig12" in text and "make reproduce-beyond PROFILE=quick" in text
     assert "make runs-at-init" in text and "make sweep-grid" in text
     # the data (Fig. 1), Fig. 5, the depth, isometry, random-walk and conv scans (their
