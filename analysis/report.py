@@ -12,6 +12,7 @@ them.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 from pathlib import Path
 
@@ -147,8 +148,12 @@ def error_checks(runs_dir, profile: str) -> list[C.Check]:
     """Table 1's claims, the 4-layer sigmoid net's and pre-training's stand apart, so that
     Table 1 shows as soon as its six nets exist."""
 
+    @functools.cache  # groups share runs: each is read once
+    def errors(act, init, depth=5, pretrain=None):
+        return _errors(runs_dir, profile, act, init, depth, pretrain)
+
     def table1_errors():
-        err = {(a, i): _errors(runs_dir, profile, a, i) for _, a, i, _, _ in TABLE1}
+        err = {(a, i): errors(a, i) for _, a, i, _, _ in TABLE1}
         seen = err[("tanh", "standard")][1][0].summary["examples_seen"]
         return {k: e for k, (e, _) in err.items()}, seen
 
@@ -164,7 +169,7 @@ def error_checks(runs_dir, profile: str) -> list[C.Check]:
         ]
 
     def sigmoid4():
-        m = _errors(runs_dir, profile, "sigmoid", "standard", 4)[1][0].metrics
+        m = errors("sigmoid", "standard", 4)[1][0].metrics
         return [
             C.escapes_late(
                 [r["test_error"] for r in m],
@@ -212,8 +217,8 @@ def error_checks(runs_dir, profile: str) -> list[C.Check]:
 
     def pretraining():
         err, _ = table1_errors()
-        sig4 = _errors(runs_dir, profile, "sigmoid", "standard", 4)[0]
-        pre, pre_runs = _errors(runs_dir, profile, "tanh", "standard", 5, "dae")
+        sig4 = errors("sigmoid", "standard", 4)[0]
+        pre, pre_runs = errors("tanh", "standard", 5, "dae")
         return [
             C.better_than(
                 pre,
