@@ -477,19 +477,18 @@ def both_train(exits: dict[str, int | None], claim: str, paper: str, seen: int) 
     )
 
 
-def fan_in_mistake(
+def right_beats_mistake(
     right: Error,
     wrong: Error,
     right_exit,
     wrong_exit,
     seen: int,
-    net: str,
-    names=("receptive field", "channels"),
+    claim: str,
+    names=("right scheme", "mistake"),
 ):
-    """Conv nets: fan-in counted over the receptive field vs over the channels alone (any
-    right scheme vs a mistake, with other `names`). No paper claims a number here; the
-    rule: the right one ends significantly better, or leaves the chance plateau while the
-    mistake does not."""
+    """A right scheme against a common mistake (e.g. a conv net's fan-in counted over the
+    channels alone). No paper claims a number here; the rule: the right one ends
+    significantly better, or leaves the chance plateau while the mistake does not."""
     z = z_score(right, wrong)
     ours = f"{right} vs {wrong} (z {z:.1f}); " + _exits(
         dict(zip(names, (right_exit, wrong_exit), strict=True))
@@ -500,6 +499,5 @@ def fan_in_mistake(
         verdict = HOLDS
     else:
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
-    return Check(f"Conv net ({net}): counting fan-in over the channels alone trains worse",
-                 "Our claim (issue: the common mistakes); the libraries' convention",
+    return Check(claim, "Our claim (issue: the common mistakes); the libraries' convention",
                  ours, verdict)  # fmt: skip

@@ -125,8 +125,8 @@ def at_init_checks(m: dict) -> list[Check]:
 
 def training_checks(runs) -> list[Check]:
     """Per pair, the right net against the mistaken one: final test error (z) or leaving the
-    chance plateau, as claims.fan_in_mistake decides it."""
-    from .claims import Error, fan_in_mistake, fell_back, run_plateau_exit
+    chance plateau, as claims.right_beats_mistake decides it."""
+    from .claims import Error, fell_back, right_beats_mistake, run_plateau_exit
     from .grid import CHANCE
 
     out = []
@@ -138,8 +138,8 @@ def training_checks(runs) -> list[Check]:
             err.append(Error.of(label, [run.summary["final_test_error"]], size))
             exits.append(run_plateau_exit(run.metrics, CHANCE))
         seen = min(r.summary["examples_seen"] for r in (right, wrong))
-        c = fan_in_mistake(*err, *exits, seen, mistake, names=("right scheme", "mistake"))
-        c.claim = f"{mistake}: the right scheme trains better than the mistake"
+        claim = f"{mistake}: the right scheme trains better than the mistake"
+        c = right_beats_mistake(*err, *exits, seen, claim)
         c.ours += "".join(fell_back(name(run), run.metrics, CHANCE) for run in (right, wrong))
         out.append(c)
     return out

@@ -591,9 +591,11 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
 
     def conv_fans(act, init):
         right, wrong = (get(a, i, d, x) for a, i, d, x in BEYOND_CONV if (a, i) == (act, init))
-        check = C.fan_in_mistake(
-            right[0], wrong[0], right[1], wrong[1], seen(right, wrong), model_label(act, init)
-        )
+        check = C.right_beats_mistake(
+            right[0], wrong[0], right[1], wrong[1], seen(right, wrong),
+            f"Conv net ({model_label(act, init)}): counting fan-in over the channels alone "
+            "trains worse", names=("receptive field", "channels"),
+        )  # fmt: skip
         check.ours += right[3] + wrong[3]
         return [check]
 

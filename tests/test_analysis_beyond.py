@@ -125,13 +125,13 @@ def test_padding_share_by_hand():
     assert padding_share(32, 5) == pytest.approx((154 / 160) ** 2)
 
 
-def test_conv_fan_in_rule_both_ways():
+def test_right_beats_mistake_rule_both_ways():
     from analysis import claims as C
 
     right, wrong = C.Error("a", 0.3, 0.01, 1), C.Error("b", 0.8, 0.01, 1)
-    assert C.fan_in_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.HOLDS
-    assert C.fan_in_mistake(wrong, right, None, 1000, 300_000, "x").verdict == C.FAILS
-    assert C.fan_in_mistake(right, right, 1000, 1000, 300_000, "x").verdict == C.NOT_AT_SCALE
+    assert C.right_beats_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.HOLDS
+    assert C.right_beats_mistake(wrong, right, None, 1000, 300_000, "x").verdict == C.FAILS
+    assert C.right_beats_mistake(right, right, 1000, 1000, 300_000, "x").verdict == C.NOT_AT_SCALE
 
 
 def test_conv_scan_record_round_trip(tmp_path):
@@ -150,7 +150,7 @@ def test_a_mistake_that_ends_significantly_better_contradicts_even_if_it_left_no
     from analysis import claims as C
 
     right, wrong = C.Error("a", 0.8, 0.01, 1), C.Error("b", 0.3, 0.01, 1)
-    assert C.fan_in_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.FAILS
+    assert C.right_beats_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.FAILS
 
 
 def test_linear_walk_theory_equals_chi_square_samples():
