@@ -21,7 +21,7 @@ from .claims import Check
 from .depth_scan import geometric_ratio, measure, probe_set
 from .dynamics import error_curves, load, name, setting
 from .figures import profile_suffix, save, stamp
-from .runs import RunMissing
+from .runs import RunMissing, checked_args
 
 LECUN_STD = 1 / math.sqrt(1000)  # N(0, 1/n_in) for 1000-unit layers: std 0.0316
 CONV = {"model": "conv"}
@@ -213,6 +213,10 @@ def main(argv=None) -> None:
     p.add_argument("--runs-dir", default=None)
     p.add_argument("--out", default=None, help="output folder (default results/figures)")
     a = p.parse_args(argv)
+    try:
+        checked_args(a.runs_dir, [a.profile])
+    except RunMissing as e:
+        raise SystemExit(f"error: {e}") from None
     measured = at_init()
     try:
         runs = load_pairs(a.runs_dir, a.profile)

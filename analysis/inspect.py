@@ -60,6 +60,8 @@ def select(runs_dir: str | Path, where: list[str]) -> list[Path]:
     """Run folders under `runs_dir` whose config matches every `key=value` of `where`."""
     if not Path(runs_dir).is_dir():
         raise NotARun(f"{runs_dir}: no such folder")
+    if bad := [w for w in where if "=" not in w]:
+        raise NotARun(f"--where wants key=value, got {bad[0]!r}")
     wanted = dict(w.split("=", 1) for w in where)
     found = []
     for cfg_path in sorted(Path(runs_dir).rglob("config.yaml")):

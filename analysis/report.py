@@ -38,7 +38,7 @@ from .fig5 import cost_surfaces, plateau_fractions
 from .figures import FIGURES_DIR, profile_suffix
 from .grid import CHANCE, GridMissing, by_setting, grid_rows, plateau_pairs
 from .records import load_record
-from .runs import REPO_ROOT, RUNS_DIR, RunMissing, load_run
+from .runs import REPO_ROOT, RUNS_DIR, RunMissing, checked_args, load_run
 from .table1 import PAPER as TABLE1
 
 INITS = ("standard", "normalized")
@@ -341,9 +341,10 @@ NOT_REPRODUCED = [
     ),
     (
         "everything at the paper's scale (2.5e7 examples per net)",
-        "about a day per net on a 2-core CPU (`make bench-train` projects it) and no GPU was "
-        "lent to these sessions: "
-        "the `paper` profile exists (`make reproduce-fig11 PROFILE=paper`) but was not run",
+        "about 4 hours per net on a 2-core CPU, ~32 h for the 8 figure nets (`make "
+        "bench-train` projects it), and the one GPU lease so far went to the paper-scale "
+        "learning-rate search: the `paper` profile exists (`make reproduce-fig11 "
+        "PROFILE=paper`) but was not run",
     ),
 ]
 
@@ -829,7 +830,12 @@ def main(argv=None) -> None:
     p.add_argument("--runs-dir", default=str(RUNS_DIR))
     p.add_argument("--out", default=str(REPO_ROOT / "results" / "REPORT.md"))
     a = p.parse_args(argv)
-    text = report(a.runs_dir, a.profiles.split(","), a.grid_profile, a.finite_profile)
+    profiles = a.profiles.split(",")
+    try:
+        checked_args(a.runs_dir, [*profiles, a.grid_profile, a.finite_profile])
+    except RunMissing as e:
+        raise SystemExit(f"error: {e}") from None
+    text = report(a.runs_dir, profiles, a.grid_profile, a.finite_profile)
     atomic_write_bytes(Path(a.out), text.encode())
     print("\n".join(line for line in text.splitlines() if line.startswith("**")))
     print(f"wrote {a.out}")

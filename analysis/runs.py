@@ -35,6 +35,19 @@ class Run:
         return self.summary["status"] == "diverged"
 
 
+def checked_args(runs_dir: str | Path | None, profiles: list[str]) -> Path:
+    """For the scripts that draw what runs they find and leave the rest out: a runs folder
+    with no run in it, or a profile that does not exist, is a typo that would otherwise
+    overwrite a committed report or figure with empty panels, so it stops them first."""
+    path = Path(runs_dir or RUNS_DIR)
+    if not path.is_dir() or next(path.glob("*/*/seed=*"), None) is None:
+        raise RunMissing(f"{path}: no runs there (expected <experiment>/<overrides>/seed=N)")
+    known = sorted(f.stem for f in (REPO_ROOT / "conf" / "profile").glob("*.yaml"))
+    if unknown := [p for p in profiles if p not in known]:
+        raise RunMissing(f"unknown profile {', '.join(unknown)}: one of {', '.join(known)}")
+    return path
+
+
 def architecture(config: dict) -> str:
     """A run's net in a few words: "5 x 1000", "1000 - 500 - 250", "3 conv x 16 maps, 5x5"."""
     m = config["model"]

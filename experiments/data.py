@@ -80,11 +80,15 @@ class FiniteData:
         self.n_inputs = self.splits["train"].pixels.shape[1]
         self.image_shape = finite.DATASETS[name].image_shape  # pixels stored channel-major
 
+    def check_size(self, split: str, size: int) -> None:
+        if size > len(self.splits[split]):
+            raise ValueError(f"config profile.{split}_size={size:,}: {self.name} has "
+                             f"{len(self.splits[split]):,} {split} examples")  # fmt: skip
+
     def fixed(self, seed: int, split: str, size: int) -> FixedSet:
         """The split's first `size` examples (a finite set has no seed to draw them by)."""
         part = self.splits[split]
-        if size > len(part):
-            raise ValueError(f"{self.name} has {len(part):,} {split} examples, asked for {size:,}")
+        self.check_size(split, size)
         idx = np.arange(size)
         return FixedSet(part.inputs(idx, self.pixel_range), torch.from_numpy(part.labels[idx]))
 

@@ -142,7 +142,11 @@ def check(cfg: DictConfig, run_dir: str) -> Job:
     store = RunStore(run_dir)
     config = OmegaConf.to_container(schema.task_config(cfg), resolve=True)
     if store.path("config.yaml").exists():  # the same run, or a clash to refuse
-        stored = yaml.safe_load(store.path("config.yaml").read_text())
+        try:
+            stored = yaml.safe_load(store.path("config.yaml").read_text())
+        except yaml.YAMLError as e:
+            raise ValueError(f"{store.path('config.yaml')}: unreadable ({e}): delete the run "
+                             "folder to train it again") from e  # fmt: skip
         diff = differences(_what_matters(stored), _what_matters(config))
         if diff:
             raise ValueError(
@@ -151,6 +155,9 @@ def check(cfg: DictConfig, run_dir: str) -> Job:
             )
     command = " ".join(["python -m experiments.train", *task_overrides(cfg)])
     data = source(spec.data)
+    if isinstance(data, FiniteData):  # a stream never runs short; a finite split can
+        data.check_size("valid", spec.profile.valid_size)
+        data.check_size("test", spec.profile.test_size)
     side = min(data.image_shape[1:])
     if spec.model.name == "conv" and spec.model.kernel > side:
         raise ValueError(f"config model.kernel={spec.model.kernel}: larger than the "

@@ -68,7 +68,10 @@ class RunStore:
     # -- reading ------------------------------------------------------------------------
     def summary(self) -> dict | None:
         p = self.path("summary.json")
-        return json.loads(p.read_text()) if p.exists() else None
+        try:
+            return json.loads(p.read_text()) if p.exists() else None
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{p}: unreadable ({e}): delete it to train the run again") from e
 
     def status(self) -> str:
         s = self.summary()

@@ -226,8 +226,8 @@ class PretrainConfig:
             raise _bad("pretrain.cd_k", self.cd_k, "contrastive divergence needs k >= 1")
         if self.name != "none" and self.examples_per_layer < 1:
             raise _bad("pretrain.examples_per_layer", self.examples_per_layer, "must be >= 1")
-        if not self.lr > 0:
-            raise _bad("pretrain.lr", self.lr, "the learning rate must be > 0")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise _bad("pretrain.lr", self.lr, "the learning rate must be finite and > 0")
         if self.batch_size < 1:
             raise _bad("pretrain.batch_size", self.batch_size, "must be >= 1")
         if not 0 <= self.corruption < 1:

@@ -66,7 +66,9 @@ def main(cfg: DictConfig) -> None:
         sys.exit(f"error: this experiment sweeps {dict(hc.sweeper.params)}: run it with -m")
     try:
         run(cfg, run_dir)
-    except ValueError as e:  # a bad config value or device, found before any work
+    # A bad config value or device, a missing data file, a run another process trains:
+    # each found before any work, so the job's empty folder goes too.
+    except (ValueError, FileNotFoundError, RunBusy) as e:
         discard_if_empty(run_dir, Path(cfg.runs_dir))
         if hc.mode == RunMode.MULTIRUN:
             raise  # Hydra records the failed job and the sweep goes on with the others

@@ -94,6 +94,16 @@ def test_the_report_lists_claims_it_cannot_check_and_says_how(tmp_path):
     assert "quadratic cost has more plateaus" in text and "13 claims checked once" in text
 
 
+def test_a_mistyped_runs_folder_or_profile_stops_the_report_before_it_writes(tmp_path):
+    out = tmp_path / "REPORT.md"
+    with pytest.raises(SystemExit, match="no runs there"):
+        report.main(["--runs-dir", str(tmp_path / "runz"), "--out", str(out)])
+    (tmp_path / "grid" / "x=1" / "seed=0").mkdir(parents=True)
+    with pytest.raises(SystemExit, match="unknown profile quik"):
+        report.main(["--runs-dir", str(tmp_path), "--profiles", "quik", "--out", str(out)])
+    assert not out.exists()
+
+
 def test_the_summary_shows_each_claim_per_budget_and_names_the_flips():
     def check(claim, verdict):
         return Check(claim, "paper", "ours", verdict)

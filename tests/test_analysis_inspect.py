@@ -55,6 +55,8 @@ def test_the_selector_picks_exactly_the_matching_runs(runs):
         inspect.select(runs, ["activation.name=sigmoid"])
     with pytest.raises(inspect.NotARun, match="no config key 'activation'"):
         inspect.select(runs, ["activation=tanh"])
+    with pytest.raises(inspect.NotARun, match="--where wants key=value, got 'tanh'"):
+        inspect.select(runs, ["tanh"])
 
 
 def test_an_unfinished_run_is_drawn_up_to_where_it_stopped(runs, tmp_path):

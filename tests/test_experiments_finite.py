@@ -51,6 +51,15 @@ def test_missing_cifar10_fails_the_job_before_any_work_and_says_how(compose_cfg,
     assert not (Path(run_dir) / "config.yaml").exists()
 
 
+def test_a_test_set_larger_than_the_split_is_refused_before_any_work(compose_cfg, tmp_path):
+    over = ["data=mnist", "profile.test_size=10001"]  # MNIST's test split: 10,000 images
+    (cfg, run_dir), *_ = _jobs(compose_cfg, tmp_path, [over])
+    (result,) = engine.run_jobs([(cfg, run_dir)])
+    assert isinstance(result, ValueError)
+    assert "profile.test_size=10,001: mnist has 10,000 test examples" in str(result)
+    assert not (Path(run_dir) / "config.yaml").exists()
+
+
 @pytest.mark.parametrize(
     "override,named",
     [("data=svhn", "data"), ("data.finite.pixel_range=0..255", "data.finite.pixel_range")],

@@ -194,6 +194,27 @@ def test_a_run_held_by_another_process_is_not_trained_twice(compose_cfg, tmp_pat
     assert RunStore(tmp_path / "busy").status() == "missing"
 
 
+@pytest.mark.parametrize("record", ["config.yaml", "summary.json"])
+def test_an_unreadable_run_record_is_named(compose_cfg, tmp_path, record):
+    _run(compose_cfg, tmp_path / "r")
+    (tmp_path / "r" / record).write_text("{ torn: [")
+    with pytest.raises(ValueError, match=rf"r/{record}: unreadable"):
+        _run(compose_cfg, tmp_path / "r")
+
+
+def test_a_job_without_its_data_file_fails_cleanly_and_leaves_no_folder(tmp_path):
+    data = ["data=cifar10", f"data.finite.root={tmp_path / 'data'}", "data.finite.download=false"]
+    done = subprocess.run(
+        [sys.executable, "-m", "experiments.train", *SMALL, *data, f"runs_dir={tmp_path / 'runs'}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0 and "cifar-10-binary.tar.gz is missing" in done.stderr
+    assert "Traceback" not in done.stderr  # a message, not a crash
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
 def test_a_diverged_run_is_final(compose_cfg, tmp_path):
     _run(compose_cfg, tmp_path / "d", ["optim.lr=1e38"])
     assert not (tmp_path / "d" / "checkpoint.pt").exists()
