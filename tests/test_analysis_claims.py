@@ -25,12 +25,20 @@ def test_activations_and_gradients_shrinking_layer_after_layer():
     # standard init not monotone
     bumpy = C.shrinks_layer_after_layer([0.3, 0.35, 0.1, 0.05], [0.3] * 4, "c", "p")
     assert bumpy.verdict == C.FAILS and "not monotone" in bumpy.ours
+    # each threshold alone: standard shrinking monotonically but only x1.5; normalized
+    # varying x2.5 across layers
+    mild = C.shrinks_layer_after_layer([0.3, 0.25, 0.2], [0.3] * 3, "c", "p")
+    assert mild.verdict == C.FAILS and "shrinks x1.5" in mild.ours
+    uneven = C.shrinks_layer_after_layer([0.3, 0.1, 0.03], [0.5, 0.3, 0.2], "c", "p")
+    assert uneven.verdict == C.FAILS
 
 
 def test_weight_gradient_widths():
     assert C.weight_gradients_same_width([1.0, 1.02, 0.98], [6.0, 6.1, 5.9]).verdict == C.HOLDS
     # the widths part across layers (what Eq. 14 says does not happen at init)
     assert C.weight_gradients_same_width([1.0, 2.0, 4.0], [6.0, 6.1, 5.9]).verdict == C.FAILS
+    # even widths under both, but normalized only 1.5x wider than standard
+    assert C.weight_gradients_same_width([1.0, 1.02, 0.98], [1.5, 1.5, 1.5]).verdict == C.FAILS
 
 
 def test_jacobian_singular_values_against_the_quarter_circle_law():
@@ -50,6 +58,9 @@ def test_sigmoid_top_layer_saturation_early_and_desaturation_late():
     slow[:, -1] = 0.3  # the top layer never goes down
     assert C.top_layer_saturates_early(x, slow).verdict == C.FAILS
     assert C.top_layer_saturates_early(x[:1], slow[:1]).verdict == C.NOT_AT_SCALE
+    whole = means.copy()
+    whole[1:, :-1] = 0.1  # every layer falls: not the paper's picture of the top layer alone
+    assert C.top_layer_saturates_early(x, whole).verdict == C.FAILS
     # late desaturation: only a paper-length run can show it
     assert C.top_layer_desaturates_late(x, means).verdict == C.NOT_AT_SCALE
     long_x = np.linspace(0, LONG, 126)
@@ -162,6 +173,10 @@ def test_table1_ranking_checks_with_the_papers_numbers():
     tie = [_err("x", 69.0, 2000), _err("y", 69.5, 2000)]
     assert C.better_than(*tie, "c", "p", SHORT).verdict == C.NOT_AT_SCALE
     assert C.worse_than_all(tie[1], tie[:1], "c", "p", SHORT).verdict == C.NOT_AT_SCALE
+    # clearly better than one rival (z -3.5 against 74%) is not the worst, even on a short
+    # run where it is also clearly worse than another
+    mixed = [_err("a", 74.0, 2000), _err("b", 64.0, 2000)]
+    assert C.worse_than_all(tie[0], mixed, "c", "p", SHORT).verdict == C.FAILS
 
 
 def test_chance_level_and_the_late_escape():

@@ -64,3 +64,20 @@ def test_activation_peaks_grow_with_depth_under_standard_init_as_in_fig6(records
     # std has density peak ~ 1 / (std sqrt(2 pi)): compare that scale, within 35%.
     peaks = 1 / (records["standard"]["act_std"] * np.sqrt(2 * np.pi))
     np.testing.assert_allclose(peaks, [1.3, 2.5, 4.3, 7.7, 13.7], rtol=0.35)
+
+
+def test_the_report_reads_the_probes_the_way_round_the_claims_need(records, tmp_path, write_run):
+    """The report's wiring (which probe, which way up): the probes measured above, stored as
+    runs, pass all four init claims; with the gradients stored upside down, that claim fails."""
+    from analysis.report import at_init_checks
+
+    def stored(recs):
+        for init, rec in recs.items():
+            run = write_run(tmp_path, f"at_init/init={init}/seed=0", [[0, 0, 2.2, 0.8, 0.8, 0]],
+                            summary={"status": "complete", "seed": 0})  # fmt: skip
+            run.write_probes([rec])
+        return [c.verdict for c in at_init_checks(tmp_path)]
+
+    assert stored(records) == ["holds"] * 4
+    flipped = {i: {**r, "backprop_std": r["backprop_std"][::-1]} for i, r in records.items()}
+    assert stored(flipped) == ["holds", "does not hold", "holds", "holds"]

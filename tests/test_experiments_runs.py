@@ -38,6 +38,62 @@ def test_same_config_and_seed_give_identical_metrics_and_probes(compose_cfg, tmp
     assert len(RunStore(tmp_path / "a").probes()["step"]) == 5  # 0, 10, 20, 30, 40 updates
 
 
+def test_the_engine_trains_and_scores_as_a_hand_written_loop(compose_cfg, tmp_path):
+    """The engine's wiring (which seed makes the weights, the stream, the valid and test
+    sets) against the plainest loop: torch.optim.SGD on F.cross_entropy, argmax errors."""
+    from itertools import islice
+
+    import torch.nn.functional as F
+
+    from models import MLP
+    from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
+
+    seeds = {"seed": 1, "model_seed": 2, "eval_seed": 3}
+    extra = ["optim.lr=0.1", "profile.examples=200", *(f"{k}={v}" for k, v in seeds.items())]
+    _run(compose_cfg, tmp_path / "e", extra)
+    rows = RunStore(tmp_path / "e").metrics()
+
+    cfg, threads = ShapesetConfig(), torch.get_num_threads()
+    torch.set_num_threads(1)  # as the run (SMALL: threads=1)
+    model = MLP(32 * 32, [40] * 3, 9, "tanh", "normalized", seed=seeds["model_seed"])
+    sets = {s: ShapesetSet(cfg, seeds["eval_seed"], s, 300) for s in ("valid", "test")}
+
+    def errors():
+        with torch.no_grad():
+            return {s: (model(d.x).argmax(1) != d.y).sum().item() / 300 for s, d in sets.items()}
+
+    assert (rows[0]["valid_error"], rows[0]["test_error"]) == tuple(errors().values())
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    for x, y in islice(ShapesetStream(cfg, seeds["seed"], 10), 20):
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    torch.set_num_threads(threads)
+    assert rows[-1]["step"] == 20
+    # the last batch's cost before its update: the whole trajectory, to float rounding
+    assert rows[-1]["train_loss"] == pytest.approx(loss.item(), rel=1e-4)
+    for split, err in errors().items():  # a rounding difference may flip a borderline image
+        assert abs(rows[-1][f"{split}_error"] - err) <= 1 / 300
+
+
+def test_evaluations_and_probes_fall_where_a_brute_force_schedule_puts_them(compose_cfg, tmp_path):
+    bs, every, probe_every, updates = 10, 25, 4, 13  # an evaluation every 2.5 updates
+    _run(compose_cfg, tmp_path / "s", [f"profile.examples={bs * updates}",
+         f"profile.eval_every={every}", f"profile.probe_every={probe_every}",
+         "profile.checkpoint_every=5"])  # fmt: skip
+    # Evaluated at the start, at each update whose examples pass a multiple of `every`, at
+    # the end; probed every `probe_every` updates and at the end.
+    evals = [0] + [s for s in range(1, updates + 1) if s * bs // every > (s - 1) * bs // every]
+    probes = sorted({*range(0, updates + 1, probe_every), updates})
+    store = RunStore(tmp_path / "s")
+    at = sorted({*evals, updates})
+    assert [(int(r["step"]), int(r["examples"])) for r in store.metrics()] == [
+        (s, bs * s) for s in at
+    ]
+    assert store.probes()["step"].tolist() == probes
+
+
 @pytest.mark.parametrize(
     "extra",
     [[], ["model.batch_norm=true"], ["model=conv", "model.channels=4", "model.depth=2"]],
