@@ -321,3 +321,49 @@ def test_table1_claims_show_while_the_4_layer_sigmoid_net_still_trains(runs):
         "Fig. 11: pre-training ends best",  # it is compared with every net, the 4-layer one too
         *{c for c in full if c.startswith("sigmoid: the top")},
     }
+
+
+def _stored_probes(runs, activation, init, depth):
+    path = run_dir("dynamics", {"activation": activation, "init": init, "model.depth": depth,
+                                "profile": "quick"}, 0, runs)  # fmt: skip
+    with np.load(path / "probes.npz") as z:
+        return {k: z[k] for k in z.files}
+
+
+def test_figures_plot_exactly_the_stored_probes(runs):
+    """What a reader sees is what the run recorded: Fig. 2's mean per layer, Fig. 3's
+    percentiles and +-std, each at the examples it was probed at."""
+    p = _stored_probes(runs, "sigmoid", "standard", 4)
+    fig = dynamics.fig2(runs, "quick")
+    for layer, bars in enumerate(fig.axes[0].containers):
+        x, y = bars.lines[0].get_data()
+        np.testing.assert_array_equal(x, p["examples"])
+        np.testing.assert_array_equal(y, p["act_mean"][:, layer])
+    p = _stored_probes(runs, "tanh", "standard", 5)
+    lines = dynamics.fig3(runs, "quick").axes[0].get_lines()
+    for layer in range(5):
+        shown = [lines[4 * layer + i].get_ydata() for i in range(4)]  # p98, p2, +std, -std
+        expected = [p["act_p98"], p["act_p2"], p["act_std"], -p["act_std"]]
+        for s, e in zip(shown, expected, strict=True):
+            np.testing.assert_array_equal(s, e[:, layer])
+
+
+def test_density_curves_are_numpys_histogram_density_with_merged_bins():
+    """Values outside the probe's bins count in the total, as np.histogram's density over
+    the whole sample would not: the reference divides by the sample size instead."""
+    from analysis.histograms import density_curves
+
+    rng = np.random.default_rng(0)
+    raw = np.stack([rng.normal(0, s, 5000) for s in (0.2, 0.5, 1.5)])  # the last spills over
+    edges = np.linspace(-2, 2, 401)
+    hist = np.stack([np.histogram(r, edges)[0] for r in raw])
+    outside = np.mean(np.abs(raw) >= 2, axis=1)
+    probes = {"act_edges": edges[None], "act_hist": hist[None], "act_outside": outside[None]}
+    x, dens, _ = density_curves(probes, "act", 0, window=2.0)
+    merge = round(len(hist[0]) / len(x))
+    assert merge > 1  # the display merges bins
+    coarse = edges[::merge]
+    np.testing.assert_allclose(x, (coarse[:-1] + coarse[1:]) / 2)
+    for r, d in zip(raw, dens, strict=True):
+        counts = np.histogram(r, coarse)[0]
+        np.testing.assert_allclose(d, counts / len(r) / np.diff(coarse), rtol=1e-9)

@@ -161,3 +161,38 @@ def test_author_fill_is_the_edge_inclusive_size_pil_draws_and_centres_the_true_a
     assert abs(counts["centers"].mean() / area.mean() - 1) < 0.01
     assert 1.08 < counts["author"].mean() / area.mean() < 1.16  # ~12% more, as drawn
     assert abs(counts["author"].mean() / np.mean(pil) - 1) < 0.02
+
+
+@pytest.mark.parametrize("steps", [255, 0])
+def test_a_triangles_base_turns_by_the_final_rotation_on_the_authors_grid(steps):
+    """Before its final rotation a shape's base is horizontal (the author's turn back), so a
+    triangle's base (vertices 0 and 2 of the regular triangle) points along the rotation:
+    on the grid of 2 pi k / 255 with k uniform, or anywhere with `rotation_steps=0`."""
+    cfg = ShapesetConfig(rotation_steps=steps)
+    b = generate(cfg, seed=5, split="train", indices=np.arange(6000))
+    v = b.vertices[b.types[:, 0] == 0, 0]
+    edge = v[:, 2] - v[:, 0]
+    angle = np.arctan2(edge[:, 1], edge[:, 0]) % np.pi  # a base has no direction
+    k = angle * 255 / np.pi  # half-steps of 2 pi / 255 within [0, pi)
+    on_grid = np.abs(k - np.round(k)) < 1e-6
+    if steps == 0:
+        assert on_grid.mean() < 0.01
+        return
+    assert on_grid.all()
+    counts = np.bincount(np.round(k).astype(int) % 255 // 15, minlength=17)  # 17 bins
+    expected = counts.sum() / 17
+    assert ((counts - expected) ** 2 / expected).sum() < 40  # chi-square, 16 dof: p ~ 1e-3
+
+
+def test_ellipses_lie_on_one_conic():
+    """A stretched, turned circle is an ellipse: its 20 vertices satisfy one conic
+    a x^2 + b xy + c y^2 + d x + e y + f = 0 (the smallest singular value of the design
+    matrix ~0), with b^2 - 4ac < 0."""
+    b = generate(ShapesetConfig(), seed=6, split="train", indices=np.arange(500))
+    for v in b.vertices[b.types[:, 0] == 2, 0][:50]:
+        x, y = (v - v.mean(0)).T / 10
+        design = np.stack([x * x, x * y, y * y, x, y, np.ones_like(x)], 1)
+        _, s, vt = np.linalg.svd(design)
+        assert s[-1] < 1e-9 * s[0], s
+        a, b_, c = vt[-1, :3]
+        assert b_ * b_ - 4 * a * c < 0
