@@ -334,8 +334,9 @@ def test_figures_plot_exactly_the_stored_probes(runs):
     """What a reader sees is what the run recorded: Fig. 2's mean per layer, Fig. 3's
     percentiles and +-std, each at the examples it was probed at."""
     p = _stored_probes(runs, "sigmoid", "standard", 4)
-    fig = dynamics.fig2(runs, "quick")
-    for layer, bars in enumerate(fig.axes[0].containers):
+    bars_per_layer = dynamics.fig2(runs, "quick").axes[0].containers
+    assert len(bars_per_layer) == 4
+    for layer, bars in enumerate(bars_per_layer):
         x, y = bars.lines[0].get_data()
         np.testing.assert_array_equal(x, p["examples"])
         np.testing.assert_array_equal(y, p["act_mean"][:, layer])
