@@ -213,10 +213,7 @@ def main(argv=None) -> None:
     p.add_argument("--runs-dir", default=None)
     p.add_argument("--out", default=None, help="output folder (default results/figures)")
     a = p.parse_args(argv)
-    try:
-        checked_args(a.runs_dir, [a.profile])
-    except RunMissing as e:
-        raise SystemExit(f"error: {e}") from None
+    checked_args(a.runs_dir, [a.profile])
     measured = at_init()
     try:
         runs = load_pairs(a.runs_dir, a.profile)

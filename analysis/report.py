@@ -831,10 +831,7 @@ def main(argv=None) -> None:
     p.add_argument("--out", default=str(REPO_ROOT / "results" / "REPORT.md"))
     a = p.parse_args(argv)
     profiles = a.profiles.split(",")
-    try:
-        checked_args(a.runs_dir, [*profiles, a.grid_profile, a.finite_profile])
-    except RunMissing as e:
-        raise SystemExit(f"error: {e}") from None
+    checked_args(a.runs_dir, [*profiles, a.grid_profile, a.finite_profile])
     text = report(a.runs_dir, profiles, a.grid_profile, a.finite_profile)
     atomic_write_bytes(Path(a.out), text.encode())
     print("\n".join(line for line in text.splitlines() if line.startswith("**")))

@@ -41,10 +41,10 @@ def checked_args(runs_dir: str | Path | None, profiles: list[str]) -> Path:
     overwrite a committed report or figure with empty panels, so it stops them first."""
     path = Path(runs_dir or RUNS_DIR)
     if not path.is_dir() or next(path.glob("*/*/seed=*"), None) is None:
-        raise RunMissing(f"{path}: no runs there (expected <experiment>/<overrides>/seed=N)")
+        raise SystemExit(f"error: {path}: no runs there (expected <experiment>/<overrides>/seed=N)")
     known = sorted(f.stem for f in (REPO_ROOT / "conf" / "profile").glob("*.yaml"))
     if unknown := [p for p in profiles if p not in known]:
-        raise RunMissing(f"unknown profile {', '.join(unknown)}: one of {', '.join(known)}")
+        raise SystemExit(f"error: unknown profile {', '.join(unknown)}: one of {', '.join(known)}")
     return path
 
 
