@@ -92,10 +92,21 @@ def load_run(
             if make_target
             else f"`python -m experiments.train experiment={experiment} {args} seed={seed}`"
         )
-        state = "does not exist" if status == "missing" else f"is {status}, not complete"
+        state, verb = f"is {status}, not complete", "produce"
+        if status == "missing":
+            started = unfinished(store)
+            state, verb = (started, "resume") if started else ("does not exist", "produce")
         # Relative inside the checkout: the report it lands in must not depend on where.
-        raise RunMissing(f"run {shown(path)} {state}; produce it with {how}")
+        raise RunMissing(f"run {shown(path)} {state}; {verb} it with {how}")
     return read_run(path)
+
+
+def unfinished(store: RunStore) -> str | None:
+    """How far a run without a summary got (it is training, or was killed), if it started."""
+    if not store.path("metrics.csv").exists():
+        return None
+    seen = int(store.metrics()[-1]["examples"])
+    return f"is not finished ({seen:,} examples so far)"
 
 
 def read_run(path: Path, summary_if_none: dict | None = None) -> Run:

@@ -26,6 +26,7 @@ from shapeset.atomic import atomic_write_bytes
 
 STATUSES = ("complete", "diverged", "failed")  # what summary.json can say
 FINISHED = ("complete", "diverged")  # a rerun skips these; a failed run is tried again
+SHARED_SUFFIX = "_edges"  # probe arrays stored once when every probe has the same
 
 
 class RunStore:
@@ -52,10 +53,16 @@ class RunStore:
         self.write_text("metrics.csv", buf.getvalue())
 
     def write_probes(self, records: list[dict]) -> None:
-        """Stack per-probe dicts of arrays into one array per key, (n_probes, ...)."""
+        """Stack per-probe dicts of arrays into one array per key, (n_probes, ...). Bin
+        edges that every probe shares are stored once (`probes()` repeats them): a row of
+        5,001 edges per probe is a third of a long run's record, and zlib's 32 KB window
+        cannot see that the 40 KB rows repeat."""
         if not records:
             return
         arrays = {k: np.stack([np.asarray(r[k]) for r in records]) for k in records[0]}
+        for k in [k for k in arrays if k.endswith(SHARED_SUFFIX)]:
+            if (arrays[k] == arrays[k][0]).all():
+                arrays[k] = arrays[k][0]
         buf = io.BytesIO()
         np.savez_compressed(buf, **arrays)
         atomic_write_bytes(self.path("probes.npz"), buf.getvalue())
@@ -136,8 +143,14 @@ class RunStore:
             return [{k: float(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
     def probes(self) -> dict[str, np.ndarray]:
+        """One array per key with a leading probe axis, shared bin edges repeated per probe."""
         with np.load(self.path("probes.npz"), allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+            arrays = {k: z[k] for k in z.files}
+        n = next(len(v) for k, v in arrays.items() if not k.endswith(SHARED_SUFFIX))
+        for k, v in arrays.items():
+            if k.endswith(SHARED_SUFFIX) and v.ndim == 1:
+                arrays[k] = np.tile(v, (n, 1))
+        return arrays
 
 
 def discard_if_empty(run_dir: Path, runs_dir: Path) -> None:

@@ -1,5 +1,7 @@
 """Training-dynamics figures and Table 1 from hand-made run directories."""
 
+import csv
+
 import numpy as np
 import pytest
 import yaml
@@ -151,7 +153,9 @@ def test_an_unfinished_run_is_refused(runs):
         runs,
     )
     (path / "summary.json").unlink()  # killed before it finished
-    with pytest.raises(RunMissing, match="does not exist"):
+    with open(path / "metrics.csv", newline="") as f:
+        seen = int(list(csv.DictReader(f))[-1]["examples"])
+    with pytest.raises(RunMissing, match=rf"is not finished \({seen:,} examples so far\); resume"):
         dynamics.fig10(runs, "quick")
 
 

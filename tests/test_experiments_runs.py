@@ -38,6 +38,28 @@ def test_same_config_and_seed_give_identical_metrics_and_probes(compose_cfg, tmp
     assert len(RunStore(tmp_path / "a").probes()["step"]) == 5  # 0, 10, 20, 30, 40 updates
 
 
+def test_probe_records_read_back_as_stacked_with_shared_edges_stored_once(tmp_path):
+    rng = np.random.default_rng(0)
+    edges = np.linspace(-0.25, 0.25, 5001)
+    records = [
+        {
+            "step": np.int64(i),
+            "backprop_hist": rng.integers(0, 9, (5, 5000)).astype(np.int32),
+            "backprop_edges": edges,
+            "moving_edges": edges + i,  # differs per probe: kept per probe
+        }
+        for i in range(4)
+    ]
+    store = RunStore(tmp_path)
+    store.write_probes(records)
+    back = store.probes()
+    for k in records[0]:
+        np.testing.assert_array_equal(back[k], np.stack([r[k] for r in records]))
+    with np.load(tmp_path / "probes.npz") as z:
+        assert z["backprop_edges"].shape == (5001,)
+        assert z["moving_edges"].shape == (4, 5001)
+
+
 def test_the_engine_trains_and_scores_as_a_hand_written_loop(compose_cfg, tmp_path):
     """The engine's wiring (which seed makes the weights, the stream, the valid and test
     sets) against the plainest loop: torch.optim.SGD on F.cross_entropy, argmax errors."""
