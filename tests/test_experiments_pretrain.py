@@ -1,5 +1,7 @@
 """Denoising-autoencoder pre-training learns to reconstruct, layer by layer."""
 
+from itertools import islice
+
 import torch
 
 from experiments.data import ShapesetData
@@ -32,6 +34,41 @@ def test_each_layer_reconstructs_its_input_better_after_pretraining():
     for b, a in zip(before, after, strict=True):
         assert a < 0.7 * b, (before, after)
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_pretraining_updates_as_hand_derived_dae_gradients():
+    """Two layers, three SGD steps each, against the DAE written out with closed-form
+    gradients (no autograd): masked input z~ = z * keep, h = tanh(z~ W^T + b),
+    r = g(h W + c) with g sigmoid on pixels and tanh above; for either decoder the
+    cross-entropy of the [0, 1]-mapped r and z has dC/du = (r - z) / B at u = h W + c."""
+    data = ShapesetData(ShapesetConfig())
+    model = MLP(32 * 32, [20, 12], 9, "tanh", "normalized", seed=3)
+    w0 = [layer.weight.detach().double().clone() for layer in model.hidden]
+    b0 = [layer.bias.detach().double().clone() for layer in model.hidden]
+    cfg = PretrainConfig(name="dae", examples_per_layer=30, lr=0.05, corruption=0.25)
+    pretrain_dae(model, cfg, data, seed=4, device="cpu", progress=False)
+
+    lr, ws, bs = cfg.lr, [], []
+    for i, decode in enumerate((torch.sigmoid, torch.tanh)):
+        w, b = w0[i].clone(), b0[i].clone()
+        c = torch.zeros(w.shape[1], dtype=torch.float64)
+        noise = torch.Generator().manual_seed(1000 * 3 + i + 1)
+        for x, _ in islice(data.stream(4, 10), 3):
+            z = x.double()
+            for wb, bb in zip(ws, bs, strict=True):  # the layers below, as pre-trained
+                z = torch.tanh(z @ wb.T + bb)
+            keep = (torch.rand(z.shape, generator=noise) >= cfg.corruption).double()
+            h = torch.tanh((z * keep) @ w.T + b)
+            r = decode(h @ w + c)
+            du = (r - z) / len(z)
+            da = (du @ w.T) * (1 - h**2)
+            dw = h.T @ du + da.T @ (z * keep)  # decoder + encoder: the weights are tied
+            w, b, c = w - lr * dw, b - lr * da.sum(0), c - lr * du.sum(0)
+        ws.append(w)
+        bs.append(b)
+        assert (w - w0[i]).abs().max() > 1e-4  # it moved
+        torch.testing.assert_close(model.hidden[i].weight.double(), w, rtol=0, atol=1e-5)
+        torch.testing.assert_close(model.hidden[i].bias.double(), b, rtol=0, atol=1e-5)
 
 
 def test_cross_entropy_reconstruction_is_the_logistic_loss_of_the_decoder():
