@@ -103,6 +103,7 @@ def fig2(runs_dir=None, profile="quick", seed=0):
             x,
             run.probes["act_mean"][:, layer],
             yerr=run.probes["act_std"][:, layer],
+            errorevery=max(1, len(x) // 40),  # a long run's bars would hide the means
             color=LAYER_COLORS[layer],
             capsize=2,
             lw=1.2,
