@@ -11,23 +11,30 @@ The paper's net (5 hidden layers x 1000 units, mini-batches of 10, plain SGD), t
           net's supervised phase), as the lockstep launcher trains them: a stack of the 7
           depth-5 nets and the depth-4 net alone. Per net and in total.
 
+  table1  the 6 Table 1 nets as one stack on all the threads, and as two stacks of 3
+          side by side, one process and one thread each (on 2 cores the steadier and
+          faster choice per net; a speed-only choice that changes a run's last bits).
+
 The engine rows are taken by difference of two calls of N1 and 2 N1 updates (fresh run
-directories, probes, evaluations and checkpoints pushed past the end), so set-up costs
-cancel; repetitions are interleaved (plain solo figure plain solo figure ...), best kept.
-One probe (300 examples) and one evaluation (the paper profile's 10,000 valid + 10,000 test
-examples) are timed too, and with them the projected wall time of the `paper` profile
+directories, probes off, evaluations on 300 examples, checkpoints past the end), so set-up
+costs cancel and only training is timed; repetitions are interleaved (plain solo figure
+table1 plain solo ...), and each row gives min / median / max over them. One probe (300
+examples) and one evaluation (the paper profile's 10,000 valid + 10,000 test examples)
+have rows of their own, and with them the projected wall time of the `paper` profile
 (2.5e7 examples per net, probes every 20k updates, an evaluation every 2e5 examples) for
 the 8 figure nets and, with --grid, for the 60-net design grid (a stack of 12 per depth).
 
-    python -m benchmarks.bench_train [--updates N1] [--threads T] [--device cpu|cuda]
-                                     [--grid | --no-grid] [--json]
+    python -m benchmarks.bench_train [--updates N1] [--reps R] [--threads T]
+                                     [--device cpu|cuda] [--grid | --no-grid] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import platform
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -58,6 +65,10 @@ FIGURE_NETS = [
     ),
     ["activation=tanh", "init=standard", "model_seed=1"],  # the pre-trained net, supervised
 ]
+TABLE1_NETS = [
+    [f"activation={a}", f"init={i}"] for a in ("sigmoid", "tanh", "softsign")
+    for i in ("standard", "normalized")
+]  # fmt: skip
 GRID_NETS = [
     [f"activation={a}", f"init={i}", f"loss={loss}", "optim.lr=0.01"]
     for a in ("sigmoid", "tanh", "softsign")
@@ -72,7 +83,7 @@ def job_configs(settings, updates: int, device: str, threads: int, runs_dir: Pat
         f"threads={threads}",
         "progress=false",
         f"profile.examples={updates * BATCH}",
-        f"profile.probe_every={NEVER}",
+        "profile.probe_every=0",  # no probes: they have a row of their own
         f"profile.eval_every={NEVER}",
         f"profile.checkpoint_every={NEVER}",
         "profile.valid_size=300",
@@ -98,6 +109,14 @@ def engine_seconds(settings, n1: int, device: str, threads: int) -> float:
         bad = [r for r in results if not isinstance(r, dict) or r["status"] != "complete"]
         assert not bad, bad
     return walls[1] - walls[0]
+
+
+def side_by_side_seconds(settings, n1: int, device: str) -> float:
+    """Seconds for N1 more updates of `settings` split into two stacks trained at once,
+    each in a process of its own with one thread: the slower of the two."""
+    halves = [settings[: len(settings) // 2], settings[len(settings) // 2 :]]
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        return max(pool.starmap(engine_seconds, [(h, n1, device, 1) for h in halves]))
 
 
 def plain_seconds(updates: int, warmup: int, device: str) -> float:
@@ -150,21 +169,24 @@ def paper_hours(seconds_per_update: float, nets: int, t_probe: float, t_eval: fl
 def run(n1: int, device: str, threads: int, grid: bool, reps: int = 3) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench_train_") as tmp:  # warm-up
         engine.run_jobs(job_configs(SOLO, 5, device, threads, Path(tmp)))
-    plain, solo, figure = [], [], []
-    for _ in range(reps):  # interleaved
-        plain.append(plain_seconds(n1, 20, device) / n1)
-        solo.append(engine_seconds(SOLO, n1, device, threads) / n1)
-        figure.append(engine_seconds(FIGURE_NETS, n1, device, threads) / n1)
-    t_probe, t_eval = probe_and_eval_seconds(device)
-    res = {
-        "plain_s_per_update": min(plain),
-        "solo_s_per_update": min(solo),
-        "figure_s_per_update": min(figure),  # all 8 nets one update each
-        "probe_s": t_probe,
-        "eval_s": t_eval,
-        "reps": {"plain": plain, "solo": solo, "figure": figure},
+    cases = {
+        "plain": lambda: plain_seconds(n1, 20, device),
+        "solo": lambda: engine_seconds(SOLO, n1, device, threads),
+        "figure": lambda: engine_seconds(FIGURE_NETS, n1, device, threads),  # 8 nets
+        "table1": lambda: engine_seconds(TABLE1_NETS, n1, device, threads),  # 6 nets
     }
-    res["paper_hours_figure_nets"] = paper_hours(min(figure), len(FIGURE_NETS), t_probe, t_eval)
+    if device == "cpu":
+        cases["table1_side_by_side"] = lambda: side_by_side_seconds(TABLE1_NETS, n1, device)
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(reps):  # interleaved: a shared machine's slow spell hits every case
+        for k, case in cases.items():
+            times[k].append(case() / n1)
+    t_probe, t_eval = probe_and_eval_seconds(device)
+    res = {f"{k}_s_per_update": min(t) for k, t in times.items()}
+    res.update(probe_s=t_probe, eval_s=t_eval, reps=times)
+    res["paper_hours_figure_nets"] = paper_hours(
+        res["figure_s_per_update"], len(FIGURE_NETS), t_probe, t_eval
+    )
     if grid:  # 12 nets per depth, one stack each
         per_depth = [
             engine_seconds([[*s, f"model.depth={d}"] for s in GRID_NETS], n1, device, threads) / n1
@@ -180,6 +202,7 @@ def run(n1: int, device: str, threads: int, grid: bool, reps: int = 3) -> dict:
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--updates", type=int, default=200, help="N1 (default 200)")
+    p.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument(
@@ -189,8 +212,8 @@ def main(argv=None) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     a = p.parse_args(argv)
-    if a.updates < 1 or a.threads < 0:
-        p.error("--updates must be >= 1, --threads >= 0")
+    if a.updates < 1 or a.threads < 0 or a.reps < 1:
+        p.error("--updates and --reps must be >= 1, --threads >= 0")
     if a.device == "cuda" and not torch.cuda.is_available():
         p.error("--device cuda: no CUDA device here")
     if a.grid is None:
@@ -199,7 +222,7 @@ def main(argv=None) -> None:
         torch.set_num_threads(a.threads)
     threads = torch.get_num_threads()
     t0 = time.perf_counter()
-    res = run(a.updates, a.device, threads, a.grid)
+    res = run(a.updates, a.device, threads, a.grid, a.reps)
     name = torch.cuda.get_device_name() if a.device == "cuda" else platform.processor()
     meta = {
         "device": f"{a.device} ({name or platform.machine()})",
@@ -208,46 +231,47 @@ def main(argv=None) -> None:
         "updates_timed": a.updates,
         "total_s": round(time.perf_counter() - t0, 1),
     }
-    n_fig = len(FIGURE_NETS)
-    plain, solo, fig = (BATCH / res[f"{k}_s_per_update"] for k in ("plain", "solo", "figure"))
-    targets = {  # fig: each figure net's own rate; n_fig * fig: the stack's in total
-        "solo_ge_1.5x_plain": solo >= 1.5 * plain,
-        "figure_total_ge_solo": n_fig * fig >= solo,
+    n_fig, n_t1 = len(FIGURE_NETS), len(TABLE1_NETS)
+    rate = {k[: -len("_s_per_update")]: BATCH / v for k, v in res.items() if "_s_per" in k}
+    targets = {  # figure: each figure net's own rate; n_fig * figure: the stack's in total
+        "solo_ge_1.5x_plain": rate["solo"] >= 1.5 * rate["plain"],
+        "figure_total_ge_solo": n_fig * rate["figure"] >= rate["solo"],
     }
     if a.json:
         print(json.dumps({"meta": meta, "results": res, "targets": targets}, indent=2))
         return
     print(
-        f"Training speed: 5 x 1000 (depth 4 for one figure net), batch {BATCH}, SGD; "
-        f"{meta['device']}, {threads} torch threads, torch {meta['torch']}, N1={a.updates}, "
-        f"best of 3 interleaved reps, {meta['total_s']:g} s in all"
+        f"Training speed: 5 x 1000 (depth 4 for one figure net), batch {BATCH}, SGD, probes "
+        f"off; {meta['device']}, {threads} torch threads, torch {meta['torch']}, "
+        f"N1={a.updates}, {a.reps} interleaved reps, {meta['total_s']:g} s in all"
     )
-    print(f"{'case':<40} {'examples/s per net':>19} {'in total':>9} {'total x plain':>14}")
-    for label, per_net, k in (
-        ("plain loop (nn.Sequential + optim.SGD)", plain, 1),
-        ("engine, one net", solo, 1),
-        (f"engine, the {n_fig} figure nets", fig, n_fig),
-    ):
-        print(f"{label:<40} {per_net:>19,.0f} {per_net * k:>9,.0f} {per_net * k / plain:>14.2f}")
-    print(
-        f"one probe (300 examples): {res['probe_s']:.2f} s; one evaluation "
-        f"(10k valid + 10k test): {res['eval_s']:.2f} s"
-    )
+    print(f"{'case':<46} {'examples/s per net: min / median / max':>40} {'total x plain':>14}")
+    rows = [
+        ("plain", "plain loop (nn.Sequential + optim.SGD)", 1),
+        ("solo", "engine, one net", 1),
+        ("figure", f"engine, the {n_fig} figure nets", n_fig),
+        ("table1", f"engine, the {n_t1} Table 1 nets, one stack", n_t1),
+        ("table1_side_by_side", "  as two stacks side by side, 1 thread each", n_t1),
+    ]
+    plain = rate["plain"]
+    for k, label, nets in rows:
+        if k not in res["reps"]:
+            continue
+        per_net = sorted(BATCH / t / nets for t in res["reps"][k])
+        spread = f"{per_net[0]:,.0f} / {statistics.median(per_net):,.0f} / {per_net[-1]:,.0f}"
+        print(f"{label:<46} {spread:>40} {per_net[-1] * nets / plain:>14.2f}")
+    print(f"{'one probe (300 examples)':<46} {res['probe_s']:>38.2f} s")
+    print(f"{'one evaluation (10k valid + 10k test)':<46} {res['eval_s']:>38.2f} s")
     print(
         f"projected `paper` profile (2.5e7 examples per net, probes and evaluations "
         f"included), the {n_fig} figure nets: {res['paper_hours_figure_nets']:.1f} h"
     )
     if a.grid:
         print(f"projected `paper` profile, the 60-net grid: {res['paper_hours_grid']:.1f} h")
-    for case, times in res["reps"].items():  # a shared machine's noise, for the reader
-        k = n_fig if case == "figure" else 1
-        print(
-            f"  {case}, in total, rep by rep: " + ", ".join(f"{k * BATCH / t:,.0f}" for t in times)
-        )
     met = "met" if targets["solo_ge_1.5x_plain"] else "NOT met"
-    print(f"target engine, one net >= 1.5x plain: {met}")
+    print(f"target engine, one net >= 1.5x plain (best reps): {met}")
     met = "met" if targets["figure_total_ge_solo"] else "NOT met"
-    print(f"target the figure nets in total >= one net: {met}")
+    print(f"target the figure nets in total >= one net (best reps): {met}")
 
 
 if __name__ == "__main__":

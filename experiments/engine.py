@@ -35,7 +35,7 @@ from tqdm import tqdm
 from experiments import schema
 from experiments.cuda_graph import GraphedTrainer
 from experiments.data import FiniteData, FixedSet, ShapesetData, source
-from experiments.feed import Feed
+from experiments.feed import Feed, StreamFailed
 from experiments.pretrain import pretrain_dae
 from experiments.probes import probe
 from experiments.rbm import pretrain_rbm
@@ -64,6 +64,18 @@ BEFORE_THE_OPTION = {
     "init.gain": 1.0,
     "probe.unbounded_range": 5.0,  # used by unbounded activations only, which came with it
 }
+# A net has diverged when a mini-batch's cost is not finite or exceeds this many times the
+# cross-entropy of a uniform guess, log K: its correct class then gets probability below
+# e^-(100 log K) = K^-100 on average, from which SGD does not come back. The quadratic cost
+# never exceeds 2, so for it only a non-finite cost counts. Our rule, not the paper's.
+DIVERGED_AT = 100
+
+
+def blown_up(costs: torch.Tensor, classes: int) -> torch.Tensor:
+    """Which of a net's per-step costs say it has diverged."""
+    return ~costs.isfinite() | (costs > DIVERGED_AT * math.log(classes))
+
+
 # Torch's thread count when this process started. Set again for every stack: a launcher
 # that reuses worker processes (joblib's loky) must not carry one job's count into the next.
 DEFAULT_THREADS = torch.get_num_threads()
@@ -71,6 +83,11 @@ DEFAULT_THREADS = torch.get_num_threads()
 
 class RunBusy(RuntimeError):
     """Another process is training this run right now."""
+
+
+# A job refused before its training started: a bad value, a missing or corrupt data file,
+# a run another process trains. Said in one line; anything else is a bug, with its traceback.
+REFUSALS = (ValueError, OSError, RunBusy)
 
 
 @dataclass
@@ -92,6 +109,7 @@ class Net:
     t0: float  # perf_counter() at which this run's wall clock started (carried over a resume)
     sets: tuple  # valid set, test set, probe inputs, probe labels
     status: str = "running"
+    error: Exception | None = None  # what failed it, when status is "failed"
     stack_size: int = 1  # nets trained beside it (its wall time is theirs too)
     stream: int = 0  # which of the stack's training streams it reads
     log: TensorBoardLog | None = None  # logger=tensorboard
@@ -271,15 +289,30 @@ def train_jobs(group: list[tuple[int, Job]]):
         for nets in by_step.values():
             try:
                 train_stack([net for _, net in nets])
-            except Exception as e:  # the stack stops: every unfinished run is failed
+            except Exception as e:  # the shared step failed: every unfinished run stops
                 traceback.clear_frames(e.__traceback__)  # its tensors, graphs, workers go
-                for i, net in nets:
+                for _, net in nets:
                     if net.status == "running":
-                        net.status = "failed"
-                        yield i, fail(net.job, e)
+                        drop(net, e)
             for i, net in nets:
-                if net.status != "failed":
-                    yield i, net.job.store.summary()
+                yield i, net.error if net.status == "failed" else net.job.store.summary()
+
+
+def drop(net: Net, error: Exception) -> None:
+    """A net whose own measurement, record or stream failed leaves its stack, failed; the
+    others go on (as they do when one diverges)."""
+    log.error("failed, the rest of its stack goes on: %s: %r", net.job.store.dir, error)
+    net.status, net.error = "failed", error
+    with contextlib.suppress(Exception):  # the failure may be the disk: keep the error
+        fail(net.job, error)
+
+
+def on_own(net: Net, work, *args) -> None:
+    """`work(net, *args)`, which touches this net alone: a failure drops only this net."""
+    try:
+        work(net, *args)
+    except Exception as e:
+        drop(net, e)
 
 
 def fail(job: Job, error: Exception) -> Exception:
@@ -370,33 +403,48 @@ def start(job: Job) -> Net:
 def train_stack(nets: list[Net]) -> None:
     """The training loop: SGD in lockstep on the nets' streams, each net measured on its
     fixed sets and checkpointed on its own schedule, and finished when its budget is spent
-    or its cost stops being finite (the others go on)."""
+    or it diverges (`blown_up`); a net whose own measurement, record or stream fails leaves
+    too. The others go on."""
     step, bs = nets[0].state["step"], nets[0].spec.optim.batch_size
     nets = sorted(nets, key=lambda n: (n.spec.activation.name, n.spec.loss.name))  # groups
     for n in nets:
         n.stack_size = len(nets)
         if step == 0:
-            measure(n, 0, float("nan"))
-        if step >= n.total:
-            finish(n, "complete", step)
-    with closing(open_feed(nets, step)) as feed, closing(progress_bar(nets, step)) as bar:
+            on_own(n, measure, 0, float("nan"))
+        if step >= n.total and n.status == "running":
+            on_own(n, finish, "complete", step)
+    feed = None
+    with closing(progress_bar(nets, step)) as bar, contextlib.ExitStack() as on_exit:
+        on_exit.callback(lambda: feed and feed.close())
         while active := [n for n in nets if n.status == "running"]:
+            feed = feed or open_feed(active, step)
             trainer = make_trainer(active, feed)  # anew whenever a net leaves
-            while all(n.status == "running" for n in active):
-                n_steps = min(min(next_event(n, step) for n in active) - step, feed.chunk_steps)
-                costs = trainer.train(*feed.take(n_steps)).cpu()  # (n_steps, nets)
-                for n, c in zip(active, costs.T, strict=True):
-                    if not c.isfinite().all():  # diverged: leaves the stack
-                        finish(n, "diverged", step + int((~c.isfinite()).nonzero()[0, 0]) + 1)
-                step += n_steps
-                for n, c in zip(active, costs[-1].tolist(), strict=True):
-                    if n.status == "running":
-                        measure(n, step, c)
+            try:
+                while all(n.status == "running" for n in active):
+                    n_steps = min(min(next_event(n, step) for n in active) - step,
+                                  feed.chunk_steps)  # fmt: skip
+                    costs = trainer.train(*feed.take(n_steps)).cpu()  # (n_steps, nets)
+                    for n, c in zip(active, costs.T, strict=True):
+                        bad = blown_up(c, n.job.data.classes)
+                        if bad.any():  # diverged: leaves the stack
+                            on_own(n, finish, "diverged", step + int(bad.nonzero()[0, 0]) + 1)
+                    step += n_steps
+                    for n, c in zip(active, costs[-1].tolist(), strict=True):
+                        if n.status == "running":
+                            on_own(n, measure, step, c)
+                        if n.status != "running":
+                            continue
                         if step >= n.total:
-                            finish(n, "complete", step)
+                            on_own(n, finish, "complete", step)
                         elif step % n.spec.profile.checkpoint_every == 0:
-                            save(n, step)
-                show_progress(bar, n_steps * bs, active, costs[-1])
+                            on_own(n, save, step)
+                    show_progress(bar, n_steps * bs, active, costs[-1])
+            except StreamFailed as e:  # its readers leave; the others read on from `step`
+                for n in active:
+                    if n.stream == e.stream:
+                        drop(n, e.cause)
+                feed.close()
+                feed = None
 
 
 def open_feed(nets: list[Net], step: int) -> Feed:

@@ -17,6 +17,14 @@ from experiments.data import FiniteData, ShapesetData
 BLOCK_STEPS = 100  # steps rendered per block: 1,000 examples at the paper's batch of 10
 
 
+class StreamFailed(RuntimeError):
+    """One stream could not be read: only the nets that read it stop."""
+
+    def __init__(self, stream: int, cause: Exception):
+        super().__init__(f"training stream {stream}: {cause}")
+        self.stream, self.cause = stream, cause
+
+
 class Feed:
     def __init__(
         self,
@@ -61,6 +69,12 @@ class Feed:
         return torch.stack(xs, 1), torch.stack(ys, 1)
 
     def _take(self, stream: int, steps: int) -> tuple[torch.Tensor, torch.Tensor]:
+        try:
+            return self._take_from(stream, steps)
+        except Exception as e:
+            raise StreamFailed(stream, e) from e
+
+    def _take_from(self, stream: int, steps: int) -> tuple[torch.Tensor, torch.Tensor]:
         xs, ys, need = [], [], steps
         while need:
             if self.left[stream] is None:

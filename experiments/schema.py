@@ -7,8 +7,12 @@ objects (`to_spec`), before any work starts. Every message names the offending k
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import math
-from dataclasses import dataclass, field
+import re
+import sys
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 import torch
@@ -23,6 +27,11 @@ from shapeset import ShapesetConfig
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVICES = ("auto", "cpu", "cuda")
+SEED_LIMIT = 2**32  # seeds in [0, 2**32): what numpy's and torch's generators all accept
+# A file name may have 255 bytes; a run's folder name keeps its overrides up to this many
+# characters and names the rest by a hash (`run_folder`).
+FOLDER_NAME_LIMIT = 200
+FOLDER_NAME = re.compile(r"[A-Za-z0-9_.=,+-]+")  # one folder: no separators, no `..`
 
 
 def _bad(key: str, value: object, why: str) -> ValueError:
@@ -342,6 +351,10 @@ class Config:
             raise _bad(
                 "model.batch_norm", True, f"{fitted.pop()} fits the scale batch norm removes"
             )
+        for key in ("seed", "eval_seed", "model_seed"):
+            if not 0 <= getattr(self, key) < SEED_LIMIT:
+                raise _bad(key, getattr(self, key), "a seed must be in [0, 2**32)")
+        check_folder_name("experiment_name", self.experiment_name)
         if self.device not in DEVICES:
             raise _bad("device", self.device, f"choose one of {DEVICES}")
         if self.threads < 0:
@@ -362,15 +375,43 @@ class Config:
             )
 
 
+def check_folder_name(key: str, name: str) -> None:
+    if not FOLDER_NAME.fullmatch(name) or name.strip(".") == "":
+        raise _bad(key, name, "must be one folder name (letters, digits, _.=,+-), not a path")
+
+
 def _dirname(overrides: list[str], exclude_keys: list[str]) -> str:
     """A run's folder name: its sorted `key=value` overrides but `exclude_keys` (Hydra's
     override_dirname), each key once with the value that wins (the last), written as Hydra
     parses it, so that `optim.lr=1e-2` and `optim.lr=0.01` name one run, in plain and -m
-    mode alike; "default" when none."""
+    mode alike; "default" when none. A name past FOLDER_NAME_LIMIT keeps the overrides that
+    fit and ends in a hash of the whole name: stable, and inside a file name's 255 bytes."""
     parsed = OverridesParser.create().parse_overrides([str(o) for o in overrides])
     items = {o.get_key_element(): _canonical(o) for o in parsed}
     kept = sorted(f"{k}={v}" for k, v in items.items() if k.lstrip("+~") not in exclude_keys)
-    return ",".join(kept).replace("/", "_") or "default"
+    name = ",".join(kept).replace("/", "_").replace("\\", "_") or "default"
+    if name in (".", ".."):
+        name = name.replace(".", "_")
+    if len(name) <= FOLDER_NAME_LIMIT:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    head = []
+    for item in kept:  # the tail below is at most 24 characters
+        if len(",".join([*head, item]).replace("/", "_")) > FOLDER_NAME_LIMIT - 24:
+            break
+        head.append(item)
+    more = len(kept) - len(head)
+    return ",".join(head).replace("/", "_") + f",+{more}_more_{digest}"
+
+
+def _folder(name: str) -> str:
+    """`experiment_name` in a run's path, checked before Hydra makes any folder; a bad one
+    ends the command with one line (a resolver's ValueError would come as a traceback)."""
+    try:
+        check_folder_name("experiment_name", str(name))
+    except ValueError as e:
+        sys.exit(f"error: {e}")
+    return str(name)
 
 
 def _canonical(override) -> str:
@@ -384,6 +425,7 @@ def register() -> None:
     """The schema and the resolvers the YAML uses; idempotent."""
     ConfigStore.instance().store(name="base_config", node=Config)
     OmegaConf.register_new_resolver("dirname", _dirname, replace=True)
+    OmegaConf.register_new_resolver("folder", _folder, replace=True)
     OmegaConf.register_new_resolver("lr_default", default_lr, replace=True)
 
 
@@ -397,6 +439,49 @@ def task_config(cfg: DictConfig) -> DictConfig:
     return cfg
 
 
+def known_keys(schema=Config, prefix: str = "") -> list[str]:
+    """Every dotted key the schema declares."""
+    out = []
+    for f in fields(schema):
+        default = f.default_factory() if callable(f.default_factory) else f.default
+        out.append(prefix + f.name)
+        if is_dataclass(default):
+            out += known_keys(type(default), f"{prefix}{f.name}.")
+    return out
+
+
+def unknown_keys(cfg: DictConfig, schema=Config, prefix: str = "") -> list[str]:
+    """Keys in `cfg` that the schema does not declare (`+optim.momentum=0.9` adds one that
+    training would silently ignore)."""
+    declared = {f.name: f for f in fields(schema)}
+    out = []
+    for key in cfg.keys():
+        if key not in declared:
+            out.append(prefix + str(key))
+            continue
+        f = declared[key]
+        default = f.default_factory() if callable(f.default_factory) else f.default
+        if is_dataclass(default) and isinstance(cfg[key], DictConfig):
+            out += unknown_keys(cfg[key], type(default), f"{prefix}{key}.")
+    return out
+
+
+def check_known_keys(cfg: DictConfig) -> None:
+    unknown = unknown_keys(cfg)
+    if unknown:
+        key, known = unknown[0], known_keys()
+        leaf: dict[str, str] = {}
+        for k in known:  # `+lr=5` means optim.lr (optim comes before pretrain)
+            leaf.setdefault(k.rsplit(".", 1)[-1], k)
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.6) or [
+            leaf[m] for m in difflib.get_close_matches(key.rsplit(".", 1)[-1], leaf, n=1)
+        ]
+        hint = f"did you mean {near[0]}?" if near else "`--cfg job` lists every key"
+        raise ValueError(f"config {key}: unknown key, not in the schema; {hint}")
+
+
 def to_spec(cfg: DictConfig) -> Config:
     """The composed config as validated dataclasses (raises ValueError naming a bad key)."""
-    return OmegaConf.to_object(task_config(cfg))
+    cfg = task_config(cfg)
+    check_known_keys(cfg)
+    return OmegaConf.to_object(cfg)

@@ -4,7 +4,8 @@ Without it, `-m optim.lr=0.1,-0.1` trains the first job for hours before the sec
 refused; with it, the sweep stops at once and names each bad job and key. The jobs are
 expanded the way Hydra's basic sweeper expands them (the experiment's `hydra.sweeper.params`
 first, then the command line, the later value of a key winning) and each one is composed
-and validated like a run would be; nothing is trained or written.
+and validated like a run would be, its data files read and checked; nothing is trained or
+written.
 """
 
 from __future__ import annotations
@@ -31,10 +32,13 @@ def sweep_jobs(config: DictConfig) -> list[list[str]]:
 
 
 def job_error(config_name: str, overrides: list[str]) -> str | None:
-    """Why this job's config is invalid, or None."""
+    """Why this job's config is invalid or its data files unreadable, or None."""
+    from experiments.data import source  # loads a finite set's files (once per process)
+
     try:
-        schema.to_spec(compose(config_name=config_name, overrides=overrides))
-    except (ValueError, HydraException, OmegaConfBaseException) as e:
+        spec = schema.to_spec(compose(config_name=config_name, overrides=overrides))
+        source(spec.data)
+    except (ValueError, OSError, HydraException, OmegaConfBaseException) as e:
         return str(e).splitlines()[0]
     return None
 

@@ -24,7 +24,7 @@ from omegaconf import DictConfig
 # hydra_plugins/ (an editable install run from another directory).
 import hydra_plugins.lockstep_launcher.lockstep_launcher  # noqa: F401
 from experiments import schema
-from experiments.engine import RunBusy, run_jobs
+from experiments.engine import REFUSALS, RunBusy, run_jobs
 from experiments.run_store import discard_if_empty
 
 __all__ = ["RunBusy", "launcher_threads", "main", "run"]
@@ -68,7 +68,7 @@ def main(cfg: DictConfig) -> None:
         run(cfg, run_dir)
     # A bad config value or device, a missing data file, a run another process trains:
     # each found before any work, so the job's empty folder goes too.
-    except (ValueError, FileNotFoundError, RunBusy) as e:
+    except REFUSALS as e:
         discard_if_empty(run_dir, Path(cfg.runs_dir))
         if hc.mode == RunMode.MULTIRUN:
             raise  # Hydra records the failed job and the sweep goes on with the others

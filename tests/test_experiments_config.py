@@ -37,6 +37,13 @@ REPO = Path(__file__).resolve().parent.parent
         ("init.gain=-1", "init.gain"),
         ("init.fit_batch=1", "init.fit_batch"),
         ("activation.slope=-0.1", "activation.slope"),
+        ("seed=-1", "seed"),
+        ("seed=99999999999999999999", "seed"),
+        ("model_seed=4294967296", "model_seed"),
+        ("experiment_name=../../escaped", "experiment_name"),
+        ("+optim.momentum=0.9", "optim.momentum: unknown key"),
+        ("+model.dept=3", "model.dept: unknown key, not in the schema; did you mean model.depth"),
+        ("+lr=5", "lr: unknown key, not in the schema; did you mean optim.lr"),
     ],
 )
 def test_bad_value_is_refused_naming_its_key(compose_cfg, tmp_path, override, key):
@@ -135,3 +142,51 @@ def test_combinations_that_cannot_work_are_refused_before_work(compose_cfg, over
     with compose_cfg(overrides) as cfg:
         with pytest.raises(ValueError, match=match):
             schema.to_spec(cfg)
+
+
+def _train(tmp_path: Path, *overrides: str) -> subprocess.CompletedProcess:
+    runs = tmp_path / "a" / "b" / "runs"  # ../../escaped would land in tmp_path/a
+    cmd = [sys.executable, "-m", "experiments.train", "profile=smoke", "model.width=8",
+           "model.depth=1", "progress=false", "threads=1", f"runs_dir={runs}"]  # fmt: skip
+    return subprocess.run([*cmd, *overrides], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "override,message",
+    [
+        ("experiment_name=../../escaped", "experiment_name='../../escaped': must be one folder"),
+        ("seed=-1", "seed=-1: a seed must be in"),
+        ("+model.dept=3", "did you mean model.depth"),
+    ],
+)
+def test_the_command_line_refuses_in_one_line_and_writes_nothing(tmp_path, override, message):
+    done = _train(tmp_path, override)
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: config ") and message in line
+    runs = tmp_path / "a" / "b" / "runs"
+    assert not (tmp_path / "a" / "escaped").exists()
+    assert not runs.exists() or not any(runs.iterdir())  # no run folder, failed or empty
+
+
+def test_a_run_with_many_overrides_gets_a_short_stable_readable_folder(tmp_path):
+    many = [f"probe.{k}={v}" for k, v in [("activation_bins", 50), ("backprop_bins", 400),
+            ("backprop_range", 0.5), ("weight_grad_bins", 300), ("weight_grad_range", 0.1),
+            ("grad_batch_size", 5), ("saturation_margin", 0.2), ("jacobian_examples", 0),
+            ("unbounded_range", 4.0)]]  # fmt: skip
+    many += ["init.gain=1.5", "optim.lr=0.02", "eval_seed=3", "activation=softsign",
+             "init=standard", "profile.eval_every=100"]  # fmt: skip
+    full = ",".join(sorted(["model.width=8", "model.depth=1", "profile=smoke", *many]))
+    assert len(full) > 255  # what the file system refused with "File name too long"
+    done = _train(tmp_path, *many)
+    assert done.returncode == 0, done.stderr[-2000:]
+    runs = tmp_path / "a" / "b" / "runs" / "default"
+    (run,) = runs.iterdir()
+    assert len(run.name) <= 200
+    assert run.name.startswith("activation=softsign,eval_seed=3,init.gain=1.5")
+    assert full.startswith(run.name.rsplit(",+", 1)[0])  # the overrides that fit, in order
+    assert json.loads((run / "seed=0" / "summary.json").read_text())["status"] == "complete"
+    again = _train(tmp_path, *reversed(many))  # the same run: found, not trained again
+    assert "already complete, skipped" in again.stdout + again.stderr
+    assert len(list(runs.iterdir())) == 1

@@ -1,6 +1,7 @@
 """Runs trained as a stack are the runs trained alone: bit for bit on the CPU, after a
 SIGKILL and a resume, and with a net that diverges; the lockstep launcher; run names."""
 
+import math
 import os
 import signal
 import subprocess
@@ -13,6 +14,7 @@ import torch
 from conftest import same_records
 
 from experiments import engine, train
+from experiments.data import ShapesetData
 from experiments.run_store import RunStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -222,3 +224,84 @@ def test_jobs_refused_by_the_lockstep_launcher_leave_no_folder(tmp_path):
     assert {p.name for p in tmp_path.iterdir()} <= {"multirun.yaml"}  # no run folders
     subprocess.run([*cmd, "device=cpu"], cwd=REPO, check=True, capture_output=True)
     assert len(list(tmp_path.rglob("summary.json"))) == 3
+
+
+class _BreaksAfterOneBlock(torch.utils.data.IterableDataset):
+    """A training stream whose files vanish after its first block."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __iter__(self):
+        for k, block in enumerate(self.inner):
+            if k == 1:
+                raise OSError("the data disk went away")
+            yield block
+
+
+LONGER = ("profile.examples=3000", "profile.probe_every=100")  # 3 blocks of the feed
+
+
+def test_nets_whose_stream_fails_leave_the_stack_and_the_others_go_on(
+    compose_cfg, tmp_path, monkeypatch
+):
+    _alone(compose_cfg, tmp_path / "alone", MIXED, LONGER)
+    real = ShapesetData.stream
+
+    def stream(self, seed, batch_size, start=0):
+        inner = real(self, seed, batch_size, start)
+        return _BreaksAfterOneBlock(inner) if seed == 1 else inner
+
+    monkeypatch.setattr(ShapesetData, "stream", stream)
+    results = engine.run_jobs(_jobs(compose_cfg, tmp_path / "stack", MIXED, LONGER))
+    assert [r["status"] for r in results[:2]] == ["complete", "complete"]
+    for i in (2, 3):  # the two nets that read seed 1's stream
+        assert isinstance(results[i], OSError) and "disk went away" in str(results[i])
+        assert RunStore(tmp_path / "stack" / f"run{i}").summary()["status"] == "failed"
+    for i in (0, 1):
+        same_records(tmp_path / "alone" / f"run{i}", tmp_path / "stack" / f"run{i}")
+
+
+def test_a_net_whose_record_cannot_be_written_fails_alone(compose_cfg, tmp_path, monkeypatch):
+    _alone(compose_cfg, tmp_path / "alone", MIXED[:3])
+    real = engine.save
+
+    def save(net, step):
+        if net.job.store.dir.name == "run1":
+            raise OSError("no space left on device")
+        real(net, step)
+
+    monkeypatch.setattr(engine, "save", save)
+    results = engine.run_jobs(_jobs(compose_cfg, tmp_path / "stack", MIXED[:3]))
+    assert isinstance(results[1], OSError)
+    assert RunStore(tmp_path / "stack" / "run1").summary()["status"] == "failed"
+    for i in (0, 2):
+        assert results[i]["status"] == "complete" and results[i]["stack_size"] == 3
+        same_records(tmp_path / "alone" / f"run{i}", tmp_path / "stack" / f"run{i}")
+
+
+def test_a_cost_past_100_log_k_is_divergence_alone_and_in_a_stack(compose_cfg, tmp_path):
+    # Our rule (engine.DIVERGED_AT): not the paper's. tanh at lr 1e4 keeps a finite cost of
+    # ~1e5, which used to end "complete" at chance.
+    boundary = 100 * math.log(9)
+    costs = torch.tensor([1.0, boundary - 0.01, boundary + 0.01, math.inf, math.nan])
+    assert engine.blown_up(costs, 9).tolist() == [False, False, True, True, True]
+    settings = [MIXED[0], ["activation=tanh", "optim.lr=1e4"]]
+    alone = engine.run_jobs(_jobs(compose_cfg, tmp_path / "alone", settings[1:]))
+    stack = engine.run_jobs(_jobs(compose_cfg, tmp_path / "stack", settings))
+    assert alone[0]["status"] == stack[1]["status"] == "diverged"
+    assert alone[0]["updates"] == stack[1]["updates"] < 40
+    assert stack[0]["status"] == "complete"
+
+
+def test_a_second_copy_of_a_lockstep_sweep_says_busy_in_one_line(compose_cfg, tmp_path):
+    with compose_cfg([*SMALL, f"runs_dir={tmp_path}"]) as cfg:
+        run_dir = tmp_path / cfg.hydra.sweep.subdir
+    with RunStore(run_dir).lock():  # the first copy, training
+        done = subprocess.run(
+            [sys.executable, "-m", "experiments.train", "-m", *SMALL, f"runs_dir={tmp_path}",
+             "hydra/launcher=lockstep"], cwd=REPO, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    out = done.stdout + done.stderr
+    assert done.returncode != 0 and "Traceback" not in out
+    assert f"error: run {run_dir} is being trained by another process" in out

@@ -29,6 +29,8 @@ def test_function_and_derivative_closed_form(name):
     x = torch.tensor(POINTS, dtype=torch.float64)
     assert torch.allclose(act.fn(x), torch.tensor([f(p) for p in POINTS], dtype=torch.float64))
     expected = torch.tensor([df(p) for p in POINTS], dtype=torch.float64)
+    # libm's and torch's vectorized exp/tanh (AVX2 or AVX-512) are each within a few ulps:
+    # 1e-12 relative is ~4,500 eps.
     assert torch.allclose(act.derivative(x), expected, rtol=1e-12, atol=1e-15)
     assert act.output_range == RANGES[name]
 
@@ -48,6 +50,8 @@ def test_derivative_from_the_output_matches_autograd(name):
     x = torch.linspace(-6, 6, 241, dtype=torch.float64, requires_grad=True)
     (grad,) = torch.autograd.grad(act.fn(x).sum(), x)
     z = act.fn(x.detach())
+    # f' from z alone cancels: tanh's 1 - z^2 at |s| = 6 is 2.5e-5, so z's eps of rounding
+    # becomes eps / 2.5e-5 = 1e-11 relative in f'; 1e-9 leaves 100x.
     assert torch.allclose(act.output_derivative(z), grad, rtol=1e-9, atol=1e-15)
 
 

@@ -160,3 +160,28 @@ def test_a_job_in_a_reused_worker_ignores_what_the_previous_job_left(compose_cfg
     assert [m["test_error"] for m in a.metrics()] == [m["test_error"] for m in b.metrics()]
     assert (a.probes()["act_std"] == b.probes()["act_std"]).all()
     torch.set_num_threads(engine.DEFAULT_THREADS)
+
+
+MNIST_ROOT = REPO.parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (MNIST_ROOT / "mnist").exists(), reason="real MNIST not at shared/")
+def test_a_sweep_with_a_corrupt_data_root_for_one_job_launches_nothing(tmp_path):
+    bad = tmp_path / "bad" / "mnist"
+    bad.mkdir(parents=True)
+    for f in (MNIST_ROOT / "mnist").glob("*.gz"):
+        data = bytearray(f.read_bytes())
+        if f.name.startswith("t10k-labels"):
+            data[100:107] = b"garbage"  # a corrupt download
+        (bad / f.name).write_bytes(bytes(data))
+    runs = tmp_path / "runs"
+    cmd = [sys.executable, "-m", "experiments.train", "-m", *TINY, "data=mnist",
+           "model.depth=1", f"runs_dir={runs}", "data.finite.download=false",
+           f"data.finite.root={MNIST_ROOT},{tmp_path / 'bad'}"]  # fmt: skip
+    for launcher in ("basic", "lockstep"):
+        done = subprocess.run([*cmd, f"hydra/launcher={launcher}"], cwd=REPO,
+                              capture_output=True, text=True, timeout=600)  # fmt: skip
+        assert done.returncode != 0
+        assert "1 of the sweep's 2 jobs are invalid, nothing was launched" in done.stderr
+        assert "t10k-labels-idx1-ubyte.gz" in done.stderr and "corrupt" in done.stderr
+        assert not list(runs.rglob("summary.json"))

@@ -61,7 +61,9 @@ class LockstepLauncher(Launcher):
     def launch(
         self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int
     ) -> Sequence[JobReturn]:
-        from experiments.engine import run_jobs  # the suite's engine; imported when used
+        # The suite's engine, imported when used; REFUSALS: what a job is refused for, said
+        # in one line as a solo run says it, not as a traceback.
+        from experiments.engine import REFUSALS, run_jobs
         from experiments.run_store import discard_if_empty
 
         setup_globals()
@@ -77,6 +79,9 @@ class LockstepLauncher(Launcher):
         results = run_jobs([(cfg, cfg.hydra.runtime.output_dir) for cfg in configs], self.max_nets)
         returns = []
         for cfg, result in zip(configs, results, strict=True):
+            if isinstance(result, REFUSALS):  # one line, as a solo run prints it
+                log.error(f"error: job {' '.join(cfg.hydra.overrides.task)}: {result}")
+                result = SystemExit(f"error: {result}")
             ret = JobReturn(
                 overrides=list(cfg.hydra.overrides.task),
                 cfg=_task_config(cfg),
