@@ -33,7 +33,7 @@ GRID ?=
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
 	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-paper lr-search-beyond lr-search-conv lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
-	reproduce-saturation reproduce-table1 runs-table1 sweep-grid grid-plots inspect aggregate report \
+	reproduce-saturation reproduce-table1 runs-table1 runs-table1-seeds reproduce-init-vs-rate reproduce-sigmoid-pretrain reproduce-layer-sizes sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
 
 help: ## list the targets
@@ -186,6 +186,28 @@ reproduce-fig11: runs-table1 ## Fig. 11: test error vs examples seen, 7 models i
 	$(SWEEP) experiment=fig2
 	$(SWEEP) experiment=pretrain
 	$(PY) -m analysis.fig11 --profile $(PROFILE)
+
+runs-table1-seeds: $(STAMP) ## the figure nets of Table 1, Fig. 2 and Fig. 11 at seeds 0-2 (PROFILE)
+	$(SWEEP) experiment=table1 seed=0,1,2
+	$(SWEEP) experiment=fig2 seed=0,1,2
+	$(SWEEP) experiment=pretrain seed=0,1,2
+
+# The controlled experiment behind Figs. 9 and 10 (analysis/init_vs_rate.py): tanh, standard
+# vs normalized init at the same rates 0.003, 0.01, 0.03, seeds 0-2. At each init's own
+# searched rate its runs are Table 1's (seeds 0-2); the plan lists the other rates.
+reproduce-init-vs-rate: $(STAMP) ## tanh standard vs normalized at equal rates, 3 seeds -> results/figures/init_vs_rate*
+	$(SWEEP) experiment=table1 activation=tanh seed=0,1,2
+	$(PY) -m analysis.init_vs_rate --plan --profile $(PROFILE) > .init_vs_rate_plan
+	while read -r overrides; do $(SWEEP) experiment=table1 seed=0,1,2 $$overrides || exit 1; \
+	  done < .init_vs_rate_plan
+	@rm -f .init_vs_rate_plan
+	$(PY) -m analysis.init_vs_rate --profile $(PROFILE)
+
+reproduce-sigmoid-pretrain: $(STAMP) ## section 3.1: Fig. 2's sigmoid net pre-trained as RBMs and as auto-encoders (report: `make report`)
+	$(SWEEP) experiment=sigmoid_pretrain
+
+reproduce-layer-sizes: $(STAMP) ## section 5: tanh standard vs normalized with layer sizes shrinking / growing with depth
+	$(SWEEP) experiment=layer_sizes
 
 reproduce-saturation: runs-table1 ## saturation per layer over training, activation x init
 	$(PY) -m analysis.saturation --profile $(PROFILE)

@@ -13,9 +13,11 @@ import argparse
 import matplotlib.pyplot as plt
 import numpy as np
 
+from experiments.run_store import RunStore
+
 from .figures import profile_suffix, save, stamp
 from .histograms import density_curves
-from .runs import Run, RunMissing, load_run, seeds_of
+from .runs import Run, RunMissing, load_run, profile_arg, run_dir, seeds_of
 
 LABEL = {
     "sigmoid": "Sigmoid",
@@ -46,9 +48,12 @@ def load(
 
 
 def load_seeds(activation, init, depth, profile, figure, runs_dir=None, pretrain=None, extra=None):
-    """Every stored seed of one net (seed 0 when none: its RunMissing says how to make it)."""
+    """Every finished seed of one net (a seed still training is left out; seed 0 when none
+    is finished: its RunMissing says how to make it)."""
     overrides = _overrides(activation, init, depth, profile, pretrain, extra)
-    seeds = seeds_of("dynamics", overrides, runs_dir) or [0]
+    finished = [s for s in seeds_of("dynamics", overrides, runs_dir)
+                if RunStore(run_dir("dynamics", overrides, s, runs_dir)).is_finished()]  # fmt: skip
+    seeds = finished or [0]
     return [
         load(activation, init, depth, profile, figure, runs_dir, s, pretrain, extra) for s in seeds
     ]
@@ -354,7 +359,7 @@ FIGURES = {
 
 def main(figure: str, argv=None) -> None:
     p = argparse.ArgumentParser(description=f"{figure} from the stored dynamics runs")
-    p.add_argument("--profile", default="quick")
+    p.add_argument("--profile", type=profile_arg, default="quick")
     p.add_argument("--runs-dir", default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="output folder (default results/figures)")

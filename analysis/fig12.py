@@ -17,7 +17,7 @@ from experiments.data import REPO_ROOT, data_root
 
 from .dynamics import model_label
 from .figures import profile_suffix, save, stamp
-from .runs import Run, RunMissing, load_run
+from .runs import Run, RunMissing, load_run, profile_arg
 
 # FACTS section 4: the paper's end values (estimated from its Fig. 12), and its y range.
 PAPER_END = {
@@ -117,7 +117,7 @@ def draw(runs_dir=None, profile=DEFAULT_PROFILE, seed=0):
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--profile", default=DEFAULT_PROFILE)
+    p.add_argument("--profile", type=profile_arg, default=DEFAULT_PROFILE)
     p.add_argument("--runs-dir", default=None)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=None, help="output folder (default results/figures)")

@@ -26,7 +26,7 @@ from .aggregate import collect
 from .claims import CHANCE_BY_DATA, PLATEAU_MARGIN, plateau_exit
 from .dynamics import model_label
 from .figures import profile_suffix, save, stamp
-from .runs import RUNS_DIR
+from .runs import RUNS_DIR, profile_arg
 
 ACTIVATIONS = ("sigmoid", "tanh", "softsign")
 INITS = ("standard", "normalized")
@@ -298,7 +298,7 @@ def parse_slice(items: list[str]) -> dict[str, str]:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--profile", default="grid")
+    p.add_argument("--profile", type=profile_arg, default="grid")
     p.add_argument("--runs-dir", default=str(RUNS_DIR))
     p.add_argument(
         "--slice",

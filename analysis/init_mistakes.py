@@ -21,7 +21,7 @@ from .claims import Check
 from .depth_scan import geometric_ratio, measure, probe_set
 from .dynamics import error_curves, load, name, setting
 from .figures import profile_suffix, save, stamp
-from .runs import RunMissing, checked_args
+from .runs import RunMissing, checked_args, profile_arg
 
 LECUN_STD = 1 / math.sqrt(1000)  # N(0, 1/n_in) for 1000-unit layers: std 0.0316
 CONV = {"model": "conv"}
@@ -133,9 +133,8 @@ def training_checks(runs) -> list[Check]:
     for (mistake, *_), (right, wrong) in zip(PAIRS, runs, strict=True):
         err, exits = [], []
         for run in (right, wrong):
-            size = run.config["profile"]["test_size"]
             label = f"{name(run)} (lr {run.summary['lr']:g})"  # the rates may differ
-            err.append(Error.of(label, [run.summary["final_test_error"]], size))
+            err.append(Error.of_runs(label, [run]))
             exits.append(run_plateau_exit(run.metrics, CHANCE))
         seen = min(r.summary["examples_seen"] for r in (right, wrong))
         claim = f"{mistake}: the right scheme trains better than the mistake"
@@ -209,7 +208,7 @@ def draw(measured: dict, runs):
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--profile", default="quick")
+    p.add_argument("--profile", type=profile_arg, default="quick")
     p.add_argument("--runs-dir", default=None)
     p.add_argument("--out", default=None, help="output folder (default results/figures)")
     a = p.parse_args(argv)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,20 @@ class Run:
         return self.summary["status"] == "diverged"
 
 
+def known_profiles() -> list[str]:
+    return sorted(f.stem for f in (REPO_ROOT / "conf" / "profile").glob("*.yaml"))
+
+
+def profile_arg(name: str) -> str:
+    """argparse's `type` for --profile: a typo is named as an unknown profile, not as a
+    run to produce."""
+    if name not in known_profiles():
+        raise argparse.ArgumentTypeError(
+            f"unknown profile {name!r}: one of {', '.join(known_profiles())}"
+        )
+    return name
+
+
 def checked_args(runs_dir: str | Path | None, profiles: list[str]) -> Path:
     """For the scripts that draw what runs they find and leave the rest out: a runs folder
     with no run in it, or a profile that does not exist, is a typo that would otherwise
@@ -42,7 +57,7 @@ def checked_args(runs_dir: str | Path | None, profiles: list[str]) -> Path:
     path = Path(runs_dir or RUNS_DIR)
     if not path.is_dir() or next(path.glob("*/*/seed=*"), None) is None:
         raise SystemExit(f"error: {path}: no runs there (expected <experiment>/<overrides>/seed=N)")
-    known = sorted(f.stem for f in (REPO_ROOT / "conf" / "profile").glob("*.yaml"))
+    known = known_profiles()
     if unknown := [p for p in profiles if p not in known]:
         raise SystemExit(f"error: unknown profile {', '.join(unknown)}: one of {', '.join(known)}")
     return path
@@ -124,3 +139,53 @@ def seeds_of(
     """The seeds stored for one setting, in order."""
     base = run_dir(experiment, overrides, 0, runs_dir).parent
     return sorted(int(p.name.split("=", 1)[1]) for p in base.glob("seed=*"))
+
+
+# A plain Shapeset MLP run: what a stored config holds where nothing else was asked for
+# (keys missing from older configs count as these values).
+PLAIN = {
+    "model.name": "mlp",
+    "model.batch_norm": False,
+    "model.width": 1000,
+    "model.widths": None,
+    "model.output_init": None,
+    "data.name": "shapeset",
+    "data.size": 0,
+    "pretrain.name": "none",
+    "init.gain": 1.0,
+    "loss.name": "cross_entropy",
+    "optim.batch_size": 10,
+}
+SHORT_KEYS = {"activation": "activation.name", "init": "init.name", "loss": "loss.name",
+              "profile": "profile.name", "depth": "model.depth", "lr": "optim.lr",
+              "pretrain": "pretrain.name"}  # fmt: skip
+
+
+def _get(config: dict, dotted: str):
+    node = config
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return PLAIN.get(dotted)
+        node = node[part]
+    return node
+
+
+def find_runs(experiment: str = "dynamics", runs_dir: str | Path | None = None,
+              **where) -> list[Run]:  # fmt: skip
+    """The finished runs whose stored config matches `where` (short names: activation,
+    init, loss, profile, depth, lr, pretrain; or dotted keys written with "__", e.g.
+    model__batch_norm=True), plain in every other respect (PLAIN), in seed order. Finds a
+    run by what it is, whatever overrides named its folder."""
+    wanted = {**PLAIN, **{SHORT_KEYS.get(k, k.replace("__", ".")): v for k, v in where.items()}}
+    found = []
+    for path in sorted(Path(runs_dir or RUNS_DIR).glob(f"{experiment}/*/seed=*")):
+        store = RunStore(path)
+        if not store.is_finished():
+            continue
+        config = yaml.safe_load(store.path("config.yaml").read_text())
+        if all(_get(config, k) == v for k, v in wanted.items()):
+            found.append(read_run(path))
+    by_seed = {}  # two folders of one config and seed hold one run, trained twice
+    for run in sorted(found, key=lambda r: r.seed):
+        by_seed.setdefault(run.seed, run)
+    return list(by_seed.values())

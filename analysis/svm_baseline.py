@@ -29,7 +29,7 @@ from .claims import FAILS, HOLDS, NOT_AT_SCALE, Z_SIGNIFICANT, Check, Error, z_s
 from .dynamics import load
 from .figures import REPO_ROOT, profile_suffix, stamp
 from .records import claim_lines, measure_or_redraw
-from .runs import RunMissing
+from .runs import RunMissing, profile_arg
 
 PAPER = {"size": 100_000, "svm": 0.5947, "net": 0.5047}
 RECORD = REPO_ROOT / "results" / "svm_baseline.json"
@@ -118,7 +118,7 @@ def checks(record: dict, runs: dict) -> list[Check]:
             f"not the SVM's ({row['size']}, {record['data_seed']}, 0, {n})"
         )
     svm = Error.of("RBF SVM", [row["test_error"]], n)
-    net = Error.of("Tanh N", [run.summary["final_test_error"]], run.config["profile"]["test_size"])
+    net = Error.of_runs("Tanh N", [run])
     z = z_score(net, svm)
     ours = (
         f"at {row['size']:,} training examples: {net} vs {svm} (z {z:.1f}; the net "
@@ -214,7 +214,7 @@ def table(record: dict, runs: dict) -> str:
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="1000,2000,4000,8000")
-    p.add_argument("--profile", default="quick", help="the nets' profile")
+    p.add_argument("--profile", type=profile_arg, default="quick", help="the nets' profile")
     p.add_argument("--runs-dir", default=None)
     p.add_argument("--redraw", action="store_true", help="the SVM part from the stored json")
     p.add_argument("--record", default=str(RECORD))

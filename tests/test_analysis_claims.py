@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from analysis import claims as C
+from analysis import rules_before as R
 from shapeset import CLASS_NAMES
 
 SHORT, LONG = 300_000, 25_000_000  # a quick-profile run and a paper-scale one
@@ -79,33 +80,33 @@ def _percentiles(onsets, examples):
     return -p98, p98
 
 
-def test_tanh_layers_saturating_in_sequence():
+def test_before_tanh_layers_saturating_in_sequence():
     x = np.linspace(0, LONG, 126)
     in_order = _percentiles([2e6, 6e6, 1e7, 1.5e7, 2e7], x)
-    assert C.layers_saturate_in_sequence(x, *in_order).verdict == C.HOLDS
+    assert R.layers_saturate_in_sequence(x, *in_order).verdict == C.HOLDS
     top_first = _percentiles([2e7, 1.5e7, 1e7, 6e6, 2e6], x)
-    assert C.layers_saturate_in_sequence(x, *top_first).verdict == C.FAILS
+    assert R.layers_saturate_in_sequence(x, *top_first).verdict == C.FAILS
     # a short run where only layer 1 got there: the sequence may still come
     xs = np.linspace(0, SHORT, 21)
     begun = _percentiles([150_000, None, None, None, None], xs)
-    assert C.layers_saturate_in_sequence(xs, *begun).verdict == C.NOT_AT_SCALE
+    assert R.layers_saturate_in_sequence(xs, *begun).verdict == C.NOT_AT_SCALE
     # ... but a paper-length run where the upper layers never saturate does not show it
     stalled = _percentiles([2e6, None, None, None, None], x)
-    assert C.layers_saturate_in_sequence(x, *stalled).verdict == C.FAILS
+    assert R.layers_saturate_in_sequence(x, *stalled).verdict == C.FAILS
 
 
-def test_normalized_init_saturating_less_than_standard():
-    assert C.normalized_saturates_less([0.6, 0.4, 0.2], [0.05, 0.04, 0.02], SHORT).verdict == (
+def test_before_normalized_init_saturating_less_than_standard():
+    assert R.normalized_saturates_less([0.6, 0.4, 0.2], [0.05, 0.04, 0.02], SHORT).verdict == (
         C.HOLDS
     )
-    assert C.normalized_saturates_less([0.04, 0.01, 0.0], [0.12, 0.05, 0.02], SHORT).verdict == (
+    assert R.normalized_saturates_less([0.04, 0.01, 0.0], [0.12, 0.05, 0.02], SHORT).verdict == (
         C.FAILS
     )
 
 
-def test_softsign_staying_off_the_asymptotes():
-    assert C.softsign_stays_off_asymptotes([-0.85, -0.8], [0.88, 0.8]).verdict == C.HOLDS
-    assert C.softsign_stays_off_asymptotes([-0.99, -0.8], [0.98, 0.8]).verdict == C.FAILS
+def test_before_softsign_staying_off_the_asymptotes():
+    assert R.softsign_stays_off_asymptotes([-0.85, -0.8], [0.88, 0.8]).verdict == C.HOLDS
+    assert R.softsign_stays_off_asymptotes([-0.99, -0.8], [0.98, 0.8]).verdict == C.FAILS
 
 
 def _hist_with_modes(modes, edges):
@@ -113,34 +114,34 @@ def _hist_with_modes(modes, edges):
     return np.stack([np.exp(-((np.abs(centers) - m) ** 2) / 0.005) for m in modes])
 
 
-def test_histogram_modes_and_the_softsign_knee():
+def test_histogram_modes_and_the_softsign_knee_before():
     edges = np.linspace(-1, 1, 101)
     hist = _hist_with_modes([0.7, 0.65, 0.75], edges)
     np.testing.assert_allclose(C.histogram_modes(hist, edges), [0.7, 0.65, 0.75], atol=0.03)
-    assert C.softsign_modes_at_knee(hist, edges, LONG).verdict == C.HOLDS
+    assert R.softsign_modes_at_knee(hist, edges, LONG).verdict == C.HOLDS
     peaked_at_zero = _hist_with_modes([0.0, 0.0, 0.7], edges)
-    assert C.softsign_modes_at_knee(peaked_at_zero, edges, SHORT).verdict == C.NOT_AT_SCALE
-    assert C.softsign_modes_at_knee(peaked_at_zero, edges, LONG).verdict == C.FAILS
+    assert R.softsign_modes_at_knee(peaked_at_zero, edges, SHORT).verdict == C.NOT_AT_SCALE
+    assert R.softsign_modes_at_knee(peaked_at_zero, edges, LONG).verdict == C.FAILS
 
 
-def test_tanh_low_layers_piling_at_one():
+def test_before_tanh_low_layers_piling_at_one():
     edges = np.linspace(-1, 1, 101)
     top_at_zero = _hist_with_modes([0.98, 0.9, 0.0], edges)
-    assert C.tanh_low_layers_pile_at_one([0.6, 0.4, 0.0], top_at_zero, edges, LONG).verdict == (
+    assert R.tanh_low_layers_pile_at_one([0.6, 0.4, 0.0], top_at_zero, edges, LONG).verdict == (
         C.HOLDS
     )
     low = [0.04, 0.01, 0.0]
-    assert C.tanh_low_layers_pile_at_one(low, top_at_zero, edges, SHORT).verdict == (C.NOT_AT_SCALE)
-    assert C.tanh_low_layers_pile_at_one(low, top_at_zero, edges, LONG).verdict == C.FAILS
+    assert R.tanh_low_layers_pile_at_one(low, top_at_zero, edges, SHORT).verdict == (C.NOT_AT_SCALE)
+    assert R.tanh_low_layers_pile_at_one(low, top_at_zero, edges, LONG).verdict == C.FAILS
 
 
-def test_weight_gradient_spreads_over_training():
+def test_before_weight_gradient_spreads_over_training():
     start, parted, together = [1.0, 1.0, 1.0], [3.0, 1.5, 1.0], [1.2, 1.1, 1.0]
-    assert C.weight_gradient_spread(start, parted, "standard", SHORT).verdict == C.HOLDS
-    assert C.weight_gradient_spread(start, together, "standard", SHORT).verdict == C.NOT_AT_SCALE
-    assert C.weight_gradient_spread(start, together, "standard", LONG).verdict == C.FAILS
-    assert C.weight_gradient_spread(start, together, "normalized", SHORT).verdict == C.HOLDS
-    assert C.weight_gradient_spread(start, parted, "normalized", SHORT).verdict == C.FAILS
+    assert R.weight_gradient_spread(start, parted, "standard", SHORT).verdict == C.HOLDS
+    assert R.weight_gradient_spread(start, together, "standard", SHORT).verdict == C.NOT_AT_SCALE
+    assert R.weight_gradient_spread(start, together, "standard", LONG).verdict == C.FAILS
+    assert R.weight_gradient_spread(start, together, "normalized", SHORT).verdict == C.HOLDS
+    assert R.weight_gradient_spread(start, parted, "normalized", SHORT).verdict == C.FAILS
 
 
 def test_errors_and_their_standard_errors():

@@ -109,15 +109,35 @@ def test_the_summary_shows_each_claim_per_budget_and_names_the_flips():
         return Check(claim, "paper", "ours", verdict)
 
     checks = [
-        (None, check("data", HOLDS)),
-        ("quick", check("tanh saturates", NOT_AT_SCALE)),
-        ("quick", check("sigmoid at chance", HOLDS)),
-        ("tenth", check("tanh saturates", HOLDS)),
-        ("tenth", check("sigmoid at chance", HOLDS)),
+        (None, check("data", HOLDS), False),
+        (None, check("depth scan", NOT_AT_SCALE), True),
+        ("quick", check("tanh saturates", NOT_AT_SCALE), False),
+        ("quick", check("sigmoid at chance", HOLDS), False),
+        ("quick", check("He trains ReLU", FAILS), True),
+        ("tenth", check("tanh saturates", HOLDS), False),
+        ("tenth", check("sigmoid at chance", HOLDS), False),
     ]
     text = "\n".join(report.summary(checks, ["quick", "tenth", "paper"]))
-    assert "**1 claims checked once: 1 hold, 0 do not hold, 0 not at this scale.**" in text
-    assert "**2 claims about training, at `tenth`: 2 hold" in text and "at `paper`" not in text
+    assert "**1 of the paper's claims checked once: 1 hold, 0 do not hold, 0 not at this " in text
+    assert "**1 checks beyond the paper checked once: 0 hold, 0 do not hold, 1 not at " in text
+    assert "**2 of the paper's claims about training, at `tenth`: 2 hold" in text
+    assert "**1 checks beyond the paper about training, at `quick`: 0 hold, 1 do not" in text
+    assert "at `paper`" not in text
     assert "| tanh saturates | not at this scale | holds | - |" in text
     assert "- tanh saturates: not at this scale at `quick` -> holds at `tenth`." in text
     assert "sigmoid at chance:" not in text  # the same verdict at both budgets: no flip line
+
+
+@pytest.mark.parametrize(
+    "module", ["dynamics", "table1", "grid", "svm_baseline", "init_mistakes", "fig12", "report"]
+)
+def test_every_profile_option_names_an_unknown_profile_as_such(module, capsys):
+    import importlib
+
+    main = importlib.import_module(f"analysis.{module}").main
+    flag = "--grid-profile" if module == "report" else "--profile"
+    args = ["fig3", [flag, "quik"]] if module == "dynamics" else [[flag, "quik"]]
+    with pytest.raises(SystemExit):
+        main(*args)
+    err = capsys.readouterr().err
+    assert "unknown profile 'quik': one of" in err and "quick" in err and "reproduce" not in err
