@@ -87,11 +87,13 @@ def name(run: Run) -> str:
 def setting(runs: list[Run], what: str) -> str:
     s = runs[0].summary
     seen = max(r.summary["examples_seen"] for r in runs)
-    lrs = sorted({r.summary["lr"] for r in runs})
+    lrs = {name(r): r.summary["lr"] for r in runs}
+    rates = (f"lr {next(iter(lrs.values())):g}" if len(set(lrs.values())) == 1 else
+             "rates " + ", ".join(f"{k} {v:g}" for k, v in lrs.items()))  # fmt: skip
     return (
         f"{what}; profile {s['profile']}, up to {seen:,} examples seen "
         f"(the paper: 25,000,000), data seed {s['seed']}, model seed {s['model_seed']}, "
-        f"lr {', '.join(f'{x:g}' for x in lrs)}"
+        f"{rates}"
     )
 
 
@@ -117,10 +119,10 @@ def fig2(runs_dir=None, profile="quick", seed=0):
     ax.set(
         xlabel="examples seen",
         ylabel="activation value",
-        ylim=(0, 1),
+        ylim=(-0.03, 1.03),  # a mean at 0 or 1 stays visible inside the frame
         title="Fig. 2 - Sigmoid, 4 hidden layers: mean activation (bars: std) per layer",
     )
-    ax.legend(fontsize=8, frameon=False)
+    ax.legend(fontsize=8, frameon=False, loc="center right")  # the empty band at 0.1-0.4
     ax.grid(alpha=0.3)
     stamp(fig, setting([run], "sigmoid, 4 x 1000, standard init, 300 probe examples"))
     return fig
@@ -175,7 +177,7 @@ def fig4(runs_dir=None, profile="quick", seed=0):
             ax.plot(x, d, color=LAYER_COLORS[layer], lw=1.4, label=f"Layer {layer + 1}")
         seen = int(_examples(run)[-1])
         ax.set(
-            xlim=(-1, 1),
+            xlim=(-1.05, 1.05),  # the pile at +-1 inside the frame
             ylim=(0, None),
             ylabel="normalized histogram",
             title=f"{name(run)}: activations after {seen:,} examples",
@@ -199,12 +201,15 @@ def fig9(runs_dir=None, profile="quick", seed=0):
             ax.fill_between(x, mean - std, mean + std, color=c, alpha=0.15)
             ax.plot(x, mean + std, color=c, lw=1.2, label=f"Layer {layer + 1}")
             ax.plot(x, mean - std, color=c, lw=1.2)
-        init = run.config["init"]["name"]
-        ax.set(ylabel="weight gradient", title=f"Tanh, {init} init: mean +- std of dC/dW")
+        init, lr = run.config["init"]["name"], run.summary["lr"]
+        ax.set(ylabel="weight gradient",
+               title=f"Tanh, {init} init (lr {lr:g}): mean +- std of dC/dW")  # fmt: skip
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, frameon=False, ncol=5)
     axes[-1].set_xlabel("examples seen")
-    fig.suptitle("Fig. 9 - Weight gradients per layer over training")
+    fig.suptitle("Fig. 9 - Weight gradients per layer over training", y=0.995)
+    # one legend for both panels, above them: inside, it covered the bands
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="upper center", ncol=5, fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.955))  # fmt: skip
     stamp(fig, setting(runs, "tanh, 5 x 1000, 300 probe examples, dC/dW of mini-batches of 10"))
     return fig
 
@@ -221,20 +226,56 @@ FIG11_MODELS = [
 FIG11_EXTRA = ("tanh", "standard", 5, "rbm")  # not in the paper, drawn when its run exists
 
 
+# One colour per model, in every figure and at every profile (Fig. 11's nets; others take a
+# colour of their own from their label, the same wherever they appear).
+MODEL_COLORS = {
+    "Sigmoid depth 5": "tab:brown", "Sigmoid depth 4": "tab:orange", "Tanh": "tab:red",
+    "Tanh N": "tab:blue", "Softsign": "tab:green", "Softsign N": "tab:olive",
+    "Pre-training": "tab:purple", "RBM pre-training": "tab:pink",
+}  # fmt: skip
+SAME_CURVE = 1.0  # points: a curve this close to one drawn before it everywhere hides under it
+
+
+def model_color(text: str) -> str:
+    if text in MODEL_COLORS:
+        return MODEL_COLORS[text]
+    palette = plt.cm.tab20.colors
+    return palette[sum(map(ord, text)) % len(palette)]
+
+
 def error_curves(ax, runs: list[Run], label, colors=None) -> None:
     """Test error against examples seen, one line per run (in `colors`, one per run, when
-    given), the legend ordered by final error (an x marks where a diverged run stopped)."""
+    given, else each model's own colour), each labelled with its rate and final error, the
+    legend ordered by final error (an x marks where a diverged run stopped). A curve that
+    would hide under one drawn before it is dashed and says so."""
     curves = []
     for run, color in zip(runs, colors or [None] * len(runs), strict=True):
         x = np.array([m["examples"] for m in run.metrics])
         err = 100 * np.array([m["test_error"] for m in run.metrics])
-        curves.append((err[-1], label(run), x, err, run.diverged, color))
-    for final, text, x, err, diverged, color in sorted(curves, key=lambda c: -c[0]):
-        (line,) = ax.plot(x, err, lw=1.4, color=color, label=f"{text}: {final:.1f}%")
-        if diverged:
-            ax.plot(x[-1], err[-1], "x", ms=9, color=line.get_color())
-    ax.set(xlabel="examples seen", ylabel="test error (%)", ylim=(0, 90))
-    ax.legend(fontsize=8, frameon=False, title="final test error", title_fontsize=8)
+        text = label(run)
+        curves.append((err[-1], text, x, err, run, color or model_color(text)))
+    drawn = []
+    for final, text, x, err, run, color in sorted(curves, key=lambda c: -c[0]):
+        under = next(
+            (
+                t
+                for t, dx, de in drawn
+                if len(dx) == len(x) > 1
+                and np.array_equal(dx, x)
+                and np.abs(de - err)[1:].max() <= SAME_CURVE
+            ),
+            None,
+        )  # fmt: skip (from the first evaluation after init on)
+        legend = f"{text} (lr {run.summary['lr']:g}): {final:.1f}%"
+        legend += f", dashed: on {under}" if under else ""
+        ax.plot(x, err, lw=1.6 if under else 1.4, ls=(0, (4, 3)) if under else "-", color=color,
+                label=legend)  # fmt: skip
+        if run.diverged:
+            ax.plot(x[-1], err[-1], "x", ms=9, color=color)
+        drawn.append((text, x, err))
+    ax.set(xlabel="examples seen", ylabel="test error (%)", ylim=(0, 92))
+    ax.legend(fontsize=8, frameon=False, title="final test error", title_fontsize=8,
+              loc="lower left")  # fmt: skip
     ax.grid(alpha=0.3)
 
 
@@ -328,7 +369,7 @@ def saturation(runs_dir=None, profile="quick", seed=0):
     for ax in axes[-1]:
         ax.set_xlabel("examples seen")
     axes[0, 0].legend(fontsize=7, frameon=False)
-    axes[0, 0].set_ylim(0, 100)
+    axes[0, 0].set_ylim(-3, 103)  # 0% and 100% stay visible
     fig.suptitle(
         "Saturation per layer over training: share of activations within 10% of "
         "the output range from an asymptote",

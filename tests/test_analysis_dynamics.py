@@ -134,7 +134,22 @@ def test_a_diverged_run_is_marked_in_fig11(runs):
     fake_run(runs, "sigmoid", "standard", 5, [0.8, 0.83], status="diverged")
     fig = dynamics.fig11(runs, "quick")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "Sigmoid (diverged) depth 5: 83.0%" in labels
+    assert "Sigmoid (diverged) depth 5 (lr 0.01): 83.0%" in labels  # each net's rate too
+
+
+def test_fig11_colours_each_model_alike_at_every_profile_and_dashes_a_hidden_curve(runs):
+    fake_run(runs, "sigmoid", "standard", 4, [0.8, 0.83, 0.83])  # on top of depth 5's
+    fake_run(runs, "sigmoid", "standard", 5, [0.9, 0.834, 0.832])
+    fig = dynamics.fig11(runs, "quick")
+    lines = {
+        ln.get_label(): ln for ln in fig.axes[0].get_lines() if not ln.get_label().startswith("_")
+    }
+    d4 = next(ln for k, ln in lines.items() if k.startswith("Sigmoid depth 4"))
+    d5 = next(ln for k, ln in lines.items() if k.startswith("Sigmoid depth 5"))
+    assert d4.get_linestyle() == "--" and "dashed: on Sigmoid depth 5" in d4.get_label()
+    assert d5.get_linestyle() == "-"
+    tanh = next(ln for k, ln in lines.items() if k.startswith("Tanh ("))
+    assert tanh.get_color() == dynamics.MODEL_COLORS["Tanh"]  # whatever its rank
 
 
 def test_a_missing_run_is_named_with_the_command_that_makes_it(tmp_path):
