@@ -229,6 +229,7 @@ FIG11_EXTRA = ("tanh", "standard", 5, "rbm")  # not in the paper, drawn when its
 # One colour per model, in every figure and at every profile (Fig. 11's nets; others take a
 # colour of their own from their label, the same wherever they appear).
 MODEL_COLORS = {
+    "Sigmoid": "tab:brown", "Sigmoid N": "tab:gray",
     "Sigmoid depth 5": "tab:brown", "Sigmoid depth 4": "tab:orange", "Tanh": "tab:red",
     "Tanh N": "tab:blue", "Softsign": "tab:green", "Softsign N": "tab:olive",
     "Pre-training": "tab:purple", "RBM pre-training": "tab:pink",

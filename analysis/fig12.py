@@ -15,7 +15,7 @@ import numpy as np
 import finite
 from experiments.data import REPO_ROOT, data_root
 
-from .dynamics import model_label
+from .dynamics import model_color, model_label
 from .figures import profile_suffix, save, stamp
 from .runs import Run, RunMissing, load_run, profile_arg
 
@@ -40,6 +40,7 @@ MODELS = [  # Table 1's five nets
     ("softsign", "standard"),
     ("softsign", "normalized"),
 ]
+EXTRA = [("sigmoid", "normalized")]  # not in the paper's figure: drawn dashed when its run exists
 
 
 def load(data: str, activation: str, init: str, profile: str, runs_dir=None, seed=0) -> Run:
@@ -76,6 +77,11 @@ def panel(ax, data: str, profile: str, runs_dir, seed: int) -> list[Run]:
                 wrap=True, fontsize=7, transform=ax.transAxes)  # fmt: skip
         ax.set(title=f"{TITLE[data]}: no runs", xticks=[], yticks=[])
         return []
+    for a, i in EXTRA:
+        try:
+            runs.append(load(data, a, i, profile, runs_dir, seed))
+        except RunMissing:
+            pass
     curves = {}
     for run in runs:
         label = model_label(run.config["activation"]["name"], run.config["init"]["name"])
@@ -84,22 +90,41 @@ def panel(ax, data: str, profile: str, runs_dir, seed: int) -> list[Run]:
     lo, hi = ylim(data, [err[-1] for _, err in curves.values()])
     for label, (x, err) in curves.items():
         off = " (above the axis)" if err[-1] > hi else ""
-        paper = PAPER_END[data][label]
-        ax.plot(x, err, lw=1.3, label=f"{label}: {err[-1]:.2f}%{off} (paper ~{paper:g})")
+        paper = PAPER_END[data].get(label)
+        said = f"paper ~{paper:g}" if paper else "not in the paper's figure"
+        ax.plot(x, err, lw=1.3, ls="-" if paper else "--", color=model_color(label),
+                label=f"{label}: {err[-1]:.2f}%{off} ({said})")  # fmt: skip
     ax.set(xlabel="examples seen", ylabel="test error (%)", title=TITLE[data], ylim=(lo, hi))
-    ax.legend(fontsize=7, frameon=False, title="final test error", title_fontsize=7)
+    ax.legend(
+        fontsize=7,
+        frameon=False,
+        title="final test error",
+        title_fontsize=7,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+    )  # beside the curves, not on them
     ax.grid(alpha=0.3)
     ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0), useMathText=True)
     return runs
 
 
+def has_runs(data: str, profile: str, runs_dir, seed: int) -> bool:
+    try:
+        load(data, *MODELS[0], profile, runs_dir, seed)
+    except RunMissing:
+        return False
+    return True
+
+
 def draw(runs_dir=None, profile=DEFAULT_PROFILE, seed=0):
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.4))
-    found = [
-        r
-        for ax, data in zip(axes, TITLE, strict=True)
-        for r in panel(ax, data, profile, runs_dir, seed)
-    ]
+    """A panel per data set that has runs (one saying what is missing when none has); a
+    data set without runs is named in the footer instead of an empty half figure."""
+    shown = [d for d in TITLE if has_runs(d, profile, runs_dir, seed)] or list(TITLE)[:1]
+    fig, axes = plt.subplots(1, len(shown), figsize=(9.5 * len(shown), 4.6), squeeze=False)
+    found = [r for ax, data in zip(axes[0], shown, strict=True)
+             for r in panel(ax, data, profile, runs_dir, seed)]  # fmt: skip
+    absent = [f"{TITLE[d]} not run ({data_missing(d) or 'no runs'}; `make reproduce-fig12`)"
+              for d in TITLE if d not in shown]  # fmt: skip
     fig.suptitle("Fig. 12 - test error during training on finite data sets", fontsize=11)
     if found:
         s = found[0].summary
@@ -109,7 +134,7 @@ def draw(runs_dir=None, profile=DEFAULT_PROFILE, seed=0):
             f"5 x 1000 nets; profile {profile}, {', '.join(f'{n:,}' for n in seen)} examples "
             f"seen, test sets of {found[0].config['profile']['test_size']:,}, data seed "
             f"{s['seed']}, model seed {s['model_seed']}; y axis: the paper's range, widened to "
-            "our nets' final errors",
+            "our nets' final errors" + "".join(f"; {a}" for a in absent),
         )
     fig.tight_layout(rect=(0, 0.05, 1, 0.95))
     return fig
