@@ -78,6 +78,11 @@ def draw(figure: int, runs_dir=None, seed: int = 0):
         ax.legend(fontsize=8, frameon=False)
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel(xlabel)
+    if q == "wgrad":  # the panels' x scales differ: say how much wider, not only in the ticks
+        std = {init: runs[init].probes["wgrad_std"][0].mean() for init, _ in INITS}
+        axes[1].text(0.98, 0.95, f"{std['normalized'] / std['standard']:.1f}x wider than under "
+                     "standard init\n(mean std over layers)", transform=axes[1].transAxes,
+                     ha="right", va="top", fontsize=8)  # fmt: skip
     fig.suptitle(f"Fig. {figure} - {title}", fontsize=11)
     s, c = runs["standard"].summary, runs["standard"].config
     n_probe, b = c["profile"]["probe_size"], c["probe"]["grad_batch_size"]

@@ -593,7 +593,6 @@ def report(
             "fallback); a net has left the chance plateau once its test error is "
             f"{C.PLATEAU_MARGIN_TEXT}.",
             [
-                ("fig11" + profile_suffix(p), "Fig. 11 with RBM pre-training beside the paper's"),
                 (
                     "beyond" + profile_suffix(p),
                     "ReLU depth 5 and 30, He vs normalized; sigmoid depth 5, Kumar vs standard; "
