@@ -161,10 +161,18 @@ def label(net) -> str:
     return text + (f", fan: {extra['init.fan']}" if "init.fan" in extra else "")
 
 
+COLUMNS = 3  # mistakes side by side; each gets its at-init panel above its training panel
+
+
 def draw(measured: dict, runs):
-    fig, axes = plt.subplots(2, len(PAIRS), figsize=(3.3 * len(PAIRS), 7))
-    for col, (mistake, right, wrong) in enumerate(PAIRS):
-        ax = axes[0, col]
+    blocks = -(-len(PAIRS) // COLUMNS)
+    fig, grid = plt.subplots(2 * blocks, COLUMNS, figsize=(4.8 * COLUMNS, 3.6 * 2 * blocks))
+    for k, (mistake, right, wrong) in enumerate(PAIRS):
+        top, bottom = (
+            grid[2 * (k // COLUMNS), k % COLUMNS],
+            grid[2 * (k // COLUMNS) + 1, k % COLUMNS],
+        )
+        ax = top
         for net, color, text in zip((right, wrong), COLORS, ROLES, strict=True):
             v = np.asarray(measured[repr(net)]["act_std"])
             ax.plot(
@@ -180,7 +188,7 @@ def draw(measured: dict, runs):
         ax.legend(fontsize=6)
         ax.grid(alpha=0.3)
         if runs is None:
-            axes[1, col].text(
+            bottom.text(
                 0.5,
                 0.5,
                 "training runs missing:\nmake reproduce-init-mistakes",
@@ -188,21 +196,20 @@ def draw(measured: dict, runs):
                 va="center",
                 fontsize=8,
             )
-            axes[1, col].set_axis_off()
+            bottom.set_axis_off()
         else:
-            role = {id(run): r for run, r in zip(runs[col], ROLES, strict=True)}
-            error_curves(
-                axes[1, col], runs[col], lambda r, role=role: f"{role[id(r)]}: {name(r)}", COLORS
-            )
-    axes[0, 0].set_ylabel("std of activations z at init")
-    if runs is not None:
-        axes[1, 0].set_ylabel("test error (%)")
+            role = {id(run): r for run, r in zip(runs[k], ROLES, strict=True)}
+            error_curves(bottom, runs[k], lambda r, role=role: f"{role[id(r)]}: {name(r)}", COLORS)
+        top.set_ylabel("std of activations z at init")
+    for k in range(len(PAIRS), blocks * COLUMNS):  # a last row of mistakes not full
+        for row in (2 * (k // COLUMNS), 2 * (k // COLUMNS) + 1):
+            grid[row, k % COLUMNS].set_axis_off()
     fig.suptitle("Common initialization mistakes beside the right scheme", fontsize=11)
-    text = "top: at initialization, 300 Shapeset probe examples, model seed 0"
+    text = "upper panels: at initialization, 300 Shapeset probe examples, model seed 0"
     if runs is not None:
-        text = setting(sum(runs, []), text + "; bottom: test error during training")
+        text = setting(sum(runs, []), text + "; lower panels: test error during training")
     stamp(fig, text)
-    fig.tight_layout(rect=(0, 0.04, 1, 0.96))
+    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     return fig
 
 
