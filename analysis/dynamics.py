@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -237,10 +238,14 @@ MODEL_COLORS = {
 SAME_CURVE = 1.0  # points: a curve this close to one drawn before it everywhere hides under it
 
 
-def model_color(text: str) -> str:
+def model_color(text: str, taken=()) -> str:
+    """The model's fixed colour; another model's a stable one from its label (past those
+    `taken` in the same panel, and past the fixed ones)."""
     if text in MODEL_COLORS:
         return MODEL_COLORS[text]
-    palette = plt.cm.tab20.colors
+    fixed = {matplotlib.colors.to_rgb(c) for c in MODEL_COLORS.values()}
+    palette = [c for c in plt.cm.tab10.colors + plt.cm.Dark2.colors
+               if c not in fixed and c not in taken]  # fmt: skip
     return palette[sum(map(ord, text)) % len(palette)]
 
 
@@ -249,12 +254,14 @@ def error_curves(ax, runs: list[Run], label, colors=None) -> None:
     given, else each model's own colour), each labelled with its rate and final error, the
     legend ordered by final error (an x marks where a diverged run stopped). A curve that
     would hide under one drawn before it is dashed and says so."""
-    curves = []
+    curves, taken = [], []
     for run, color in zip(runs, colors or [None] * len(runs), strict=True):
         x = np.array([m["examples"] for m in run.metrics])
         err = 100 * np.array([m["test_error"] for m in run.metrics])
         text = label(run)
-        curves.append((err[-1], text, x, err, run, color or model_color(text)))
+        color = color or model_color(text, taken)
+        taken.append(matplotlib.colors.to_rgb(color))
+        curves.append((err[-1], text, x, err, run, color))
     drawn = []
     for final, text, x, err, run, color in sorted(curves, key=lambda c: -c[0]):
         under = next(
@@ -333,11 +340,12 @@ def beyond(runs_dir=None, profile="quick", seed=0):
         "Batch norm (BN), 5 hidden layers: does the init still matter?",
         "Conv, 3 layers x 16 maps, 5x5: fan-in over receptive field vs channels",
     ]
-    fig, axes = plt.subplots(1, 4, figsize=(20, 4.8), sharey=True)
-    for ax, runs, title, label in zip(axes, panels, titles, (_with_depth, _with_depth, name,
-                                                            name), strict=True):  # fmt: skip
+    # 2 x 2, not a strip: at page width a strip's titles shrank to ~5 pt
+    fig, axes = plt.subplots(2, 2, figsize=(12, 9), sharey=True)
+    for ax, runs, title, label in zip(axes.flat, panels, titles, (_with_depth, _with_depth, name,
+                                                                 name), strict=True):  # fmt: skip
         error_curves(ax, runs, label)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=10)
     fig.suptitle("Beyond the paper: later inits, batch norm and convolutions in training",
                  fontsize=11)  # fmt: skip
     size = panels[0][0].config["profile"]["test_size"]
