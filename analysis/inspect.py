@@ -27,7 +27,7 @@ from experiments.engine import SPEED_ONLY
 from experiments.run_store import RunStore
 
 from .figures import save, stamp
-from .histograms import activation_window, plot_layers
+from .histograms import activation_window, density_curves, plot_layers
 from .runs import Run, architecture, read_run
 
 QUANTITIES = (("act", "activation"), ("backprop", "dC/ds"), ("wgrad", "dC/dW"))
@@ -101,8 +101,11 @@ def page(run: Run, at: list[float]):
     idx = _points(len(p["examples"]), at)
     fig, axes = plt.subplots(4, len(idx), figsize=(3.6 * len(idx), 12), squeeze=False)
     for row, (q, name) in enumerate(QUANTITIES):
+        # one x range per row, so that a quantity compares across training at a glance
+        window = activation_window(p) if q == "act" else max(
+            density_curves(p, q, i)[2] for i in idx)  # fmt: skip
         for ax, i in zip(axes[row], idx, strict=True):
-            plot_layers(ax, p, q, i, activation_window(p) if q == "act" else None)
+            plot_layers(ax, p, q, i, window)
             ax.set_title(f"{name} at {int(p['examples'][i]):,} examples", fontsize=9)
             ax.grid(alpha=0.3)
         axes[row][0].set_ylabel("normalized histogram")
@@ -111,20 +114,18 @@ def page(run: Run, at: list[float]):
         ax.set_axis_off()
     x = p["examples"]
     views = [
-        ("activation: mean, +-std (dotted), 2nd-98th pct (band)", "act_mean"),
-        ("saturated share per layer (ReLUs: dead units)", "act_saturation"),
+        ("activation: mean (line), 2nd and 98th percentiles (dashed)", "act_mean", 1),
+        ("saturated units per layer, % (ReLUs: dead units)", "act_saturation", 100),
     ]
-    for ax, (title, key) in zip(axes[3], views, strict=False):
+    for ax, (title, key, scale) in zip(axes[3], views, strict=False):
         ax.set_axis_on()
         colors = plt.cm.viridis(np.linspace(0, 0.9, max(5, p[key].shape[1])))
         for layer in range(p[key].shape[1]):
-            ax.plot(x, p[key][:, layer], color=colors[layer], lw=1.2, label=f"Layer {layer + 1}")
-            if key == "act_mean":
-                ax.fill_between(x, p["act_p2"][:, layer], p["act_p98"][:, layer],
-                                color=colors[layer], alpha=0.12)  # fmt: skip
-                for sign in (-1, 1):
-                    band = p["act_mean"][:, layer] + sign * p["act_std"][:, layer]
-                    ax.plot(x, band, color=colors[layer], lw=0.8, ls=":")
+            ax.plot(x, scale * p[key][:, layer], color=colors[layer], lw=1.2,
+                    label=f"Layer {layer + 1}")  # fmt: skip
+            if key == "act_mean":  # thin lines, not filled bands that hide each other
+                for pct in ("act_p2", "act_p98"):
+                    ax.plot(x, p[pct][:, layer], color=colors[layer], lw=0.7, ls="--")
         ax.set_title(title, fontsize=9)
         ax.set_xlabel("examples seen")
         ax.grid(alpha=0.3)
@@ -171,18 +172,20 @@ def compare(runs: list[Run]):
         name += "" if run.summary["status"] == "complete" else f" ({run.summary['status']})"
         m = run.metrics
         axes[0].plot([r["examples"] for r in m], [100 * r["test_error"] for r in m], label=name)
-        sat = run.probes["act_saturation"]
+        sat = 100 * run.probes["act_saturation"]
         for layer in range(sat.shape[1]):
             axes[layer + 1].plot(run.probes["examples"], sat[:, layer], label=name)
     axes[0].set_title("test error (%)", fontsize=9)
     for layer in range(depth):
-        axes[layer + 1].set_title(f"layer {layer + 1}: saturated share", fontsize=9)
+        axes[layer + 1].set_title(f"layer {layer + 1}: saturated units (%)", fontsize=9)
     for ax in axes[depth + 1 :]:
         ax.set_axis_off()
     for ax in axes[: depth + 1]:
         ax.set_xlabel("examples seen")
         ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7, frameon=False)
+    # one legend below the panels: inside the first one it covered its ticks
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", fontsize=7,
+               frameon=False, ncol=min(3, len(runs)), bbox_to_anchor=(0.5, 0.035))  # fmt: skip
     fig.suptitle(f"{len(runs)} runs; they differ in: {', '.join(keys) or 'nothing'}", fontsize=10)
     c = runs[0].config
     stamp(
@@ -190,7 +193,7 @@ def compare(runs: list[Run]):
         f"profile {c['profile']['name']}, {c['profile']['probe_size']} probe examples; runs: "
         + "; ".join(str(r.dir) for r in runs),
     )
-    fig.tight_layout(rect=(0, 0.04, 1, 0.97))
+    fig.tight_layout(rect=(0, 0.04 + 0.025 * -(-len(runs) // 3), 1, 0.97))
     return fig
 
 

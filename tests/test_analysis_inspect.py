@@ -41,7 +41,7 @@ def test_pages_and_comparison_are_written_beside_the_runs(runs, capsys):
         assert (runs / name).exists(), name
     both = [inspect.load(runs / f"run{i}") for i in (0, 1)]
     assert inspect.differing(both) == ["activation.name", "init.name"]
-    legend = inspect.compare(both).axes[0].get_legend().get_texts()
+    legend = inspect.compare(both).legends[0].get_texts()  # one, below the panels
     assert [t.get_text() for t in legend] == [
         "activation=tanh, init=normalized",
         "activation=softsign, init=standard",
