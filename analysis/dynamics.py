@@ -8,8 +8,6 @@ it stopped and marked as such.
 
 from __future__ import annotations
 
-import argparse
-
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,7 +16,7 @@ from experiments.run_store import RunStore
 
 from .figures import profile_suffix, save, stamp
 from .histograms import density_curves
-from .runs import Run, RunMissing, load_run, profile_arg, run_dir, seeds_of
+from .runs import Run, RunMissing, figure_parser, load_run, run_dir, seeds_of
 
 LABEL = {
     "sigmoid": "Sigmoid",
@@ -408,11 +406,8 @@ FIGURES = {
 
 
 def main(figure: str, argv=None) -> None:
-    p = argparse.ArgumentParser(description=f"{figure} from the stored dynamics runs")
-    p.add_argument("--profile", type=profile_arg, default="quick")
-    p.add_argument("--runs-dir", default=None)
+    p = figure_parser(f"{figure} from the stored dynamics runs")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="output folder (default results/figures)")
     a = p.parse_args(argv)
     try:
         fig = FIGURES[figure](a.runs_dir, a.profile, a.seed)

@@ -6,7 +6,6 @@ paper's five 5-layer nets; a panel whose runs are missing says so and how to mak
 
 from __future__ import annotations
 
-import argparse
 import os
 
 import matplotlib.pyplot as plt
@@ -17,7 +16,7 @@ from experiments.data import REPO_ROOT, data_root
 
 from .dynamics import model_color, model_label
 from .figures import profile_suffix, save, stamp
-from .runs import Run, RunMissing, load_run, profile_arg
+from .runs import Run, RunMissing, figure_parser, load_run
 
 # FACTS section 4: the paper's end values (estimated from its Fig. 12), and its y range.
 PAPER_END = {
@@ -141,11 +140,8 @@ def draw(runs_dir=None, profile=DEFAULT_PROFILE, seed=0):
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--profile", type=profile_arg, default=DEFAULT_PROFILE)
-    p.add_argument("--runs-dir", default=None)
+    p = figure_parser(__doc__.splitlines()[0], DEFAULT_PROFILE)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="output folder (default results/figures)")
     a = p.parse_args(argv)
     name = f"fig12{profile_suffix(a.profile, DEFAULT_PROFILE)}"
     for path in save(draw(a.runs_dir, a.profile, a.seed), name, a.out):

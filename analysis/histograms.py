@@ -6,13 +6,11 @@ and draws one curve per layer, standard init on top, normalized init below, like
 
 from __future__ import annotations
 
-import argparse
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 from .figures import save, stamp
-from .runs import RunMissing, architecture, load_run
+from .runs import RunMissing, architecture, figure_parser, load_run
 
 QUANTITY = {
     6: ("act", "activation value", "Activation values (tanh) at initialization"),
@@ -103,10 +101,8 @@ def draw(figure: int, runs_dir=None, seed: int = 0):
 
 
 def main(figure: int, argv=None) -> None:
-    p = argparse.ArgumentParser(description=f"Fig. {figure}: {QUANTITY[figure][2]}")
-    p.add_argument("--runs-dir", default=None)
+    p = figure_parser(f"Fig. {figure}: {QUANTITY[figure][2]}", profile=None)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="output folder (default results/figures)")
     a = p.parse_args(argv)
     try:
         fig = draw(figure, a.runs_dir, a.seed)

@@ -7,7 +7,6 @@ over training (the stored quick-profile runs of `make reproduce-init-mistakes`).
 
 from __future__ import annotations
 
-import argparse
 import math
 
 import matplotlib.pyplot as plt
@@ -21,7 +20,7 @@ from .claims import Check
 from .depth_scan import geometric_ratio, measure, probe_set
 from .dynamics import error_curves, load, name, setting
 from .figures import profile_suffix, save, stamp
-from .runs import RunMissing, checked_args, profile_arg
+from .runs import RunMissing, checked_args, figure_parser
 
 LECUN_STD = 1 / math.sqrt(1000)  # N(0, 1/n_in) for 1000-unit layers: std 0.0316
 CONV = {"model": "conv"}
@@ -214,10 +213,7 @@ def draw(measured: dict, runs):
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--profile", type=profile_arg, default="quick")
-    p.add_argument("--runs-dir", default=None)
-    p.add_argument("--out", default=None, help="output folder (default results/figures)")
+    p = figure_parser(__doc__.splitlines()[0])
     a = p.parse_args(argv)
     checked_args(a.runs_dir, [a.profile])
     measured = at_init()

@@ -12,8 +12,6 @@ over seeds with a band of one standard deviation.
 
 from __future__ import annotations
 
-import argparse
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -21,7 +19,7 @@ from experiments.learning_rates import default_lr
 
 from . import claims as C
 from .figures import profile_suffix, save, stamp
-from .runs import Run, RunMissing, find_runs, profile_arg
+from .runs import Run, RunMissing, figure_parser, find_runs
 
 RATES = (0.003, 0.01, 0.03)
 INITS = {"standard": ("Tanh", "tab:red", "-"), "normalized": ("Tanh N", "tab:blue", "--")}
@@ -126,10 +124,7 @@ def figure(profile: str, runs_dir=None):
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--profile", type=profile_arg, default="quick")
-    p.add_argument("--runs-dir", default=None)
-    p.add_argument("--out", default=None, help="output folder (default results/figures)")
+    p = figure_parser(__doc__.splitlines()[0])
     p.add_argument("--plan", action="store_true", help="print the sweeps to run, one a line")
     a = p.parse_args(argv)
     if a.plan:

@@ -50,6 +50,17 @@ def profile_arg(name: str) -> str:
     return name
 
 
+def figure_parser(description: str, profile: str | None = "quick") -> argparse.ArgumentParser:
+    """The options every figure script takes: --profile (when it reads trained runs),
+    --runs-dir and --out."""
+    p = argparse.ArgumentParser(description=description)
+    if profile is not None:
+        p.add_argument("--profile", type=profile_arg, default=profile)
+    p.add_argument("--runs-dir", default=None)
+    p.add_argument("--out", default=None, help="output folder (default results/figures)")
+    return p
+
+
 def checked_args(runs_dir: str | Path | None, profiles: list[str]) -> Path:
     """For the scripts that draw what runs they find and leave the rest out: a runs folder
     with no run in it, or a profile that does not exist, is a typo that would otherwise
