@@ -9,10 +9,10 @@ STAMP := $(VENV)/.installed
 PROFILE ?= quick
 FIG12_PROFILE ?= epochs10
 # Torch CPU threads per run, fixed so that results repeat bit for bit on any machine: the
-# order of floating-point sums depends on the thread count (README, "A run directory").
+# order of floating-point sums depends on the thread count (docs/engine.md, "A run directory").
 THREADS ?= 2
 # How a sweep's jobs run: `lockstep` trains compatible ones as one stack in one process
-# (README, "Training engine"), the default where an NVIDIA GPU is present; `basic` one
+# (docs/engine.md), the default where an NVIDIA GPU is present; `basic` one
 # after another. Both give the same runs (bit for bit on the CPU).
 LAUNCHER ?= $(if $(shell command -v nvidia-smi 2>/dev/null),lockstep,basic)
 MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=$(LAUNCHER)
@@ -241,7 +241,7 @@ bench-train: $(STAMP) ## examples/s: plain loop vs the engine (one net, the 8 fi
 	$(PY) -m benchmarks.bench_train
 
 # The GPU machine lent to this project has torch but not Hydra: these wheels travel with the
-# working tree (README, "On a GPU machine").
+# working tree (docs/speed.md, "On a GPU machine").
 GPU_WHEELS := .whl
 gpu-wheels: $(STAMP) ## wheels of Hydra and its needs -> .whl/, for a GPU machine without them
 	$(PY) -m pip wheel -q --no-deps -w $(GPU_WHEELS) $$($(PY) -c "import importlib.metadata as m; \

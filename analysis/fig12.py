@@ -71,7 +71,7 @@ def panel(ax, data: str, profile: str, runs_dir, seed: int) -> list[Run]:
         runs = [load(data, a, i, profile, runs_dir, seed) for a, i in MODELS]
     except RunMissing as e:
         why = data_missing(data)
-        why = f"{why}\n(see README, MNIST and CIFAR-10)" if why else str(e)
+        why = f"{why}\n(see docs/datasets.md)" if why else str(e)
         ax.text(0.5, 0.5, f"not run\n{why}", ha="center", va="center",
                 wrap=True, fontsize=7, transform=ax.transAxes)  # fmt: skip
         ax.set(title=f"{TITLE[data]}: no runs", xticks=[], yticks=[])

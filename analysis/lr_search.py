@@ -1,5 +1,5 @@
 """Each model's learning rate from the stored `lr_search` runs, by a rule written down
-before any result was seen (README, "Learning rates"); writes conf/learning_rates.yaml,
+before any result was seen (docs/learning-rates.md); writes conf/learning_rates.yaml,
 results/lr_search.md and results/lr_search.json.
 
     python -m analysis.lr_search [--runs-dir results/runs] [--plan] [--paper | --mnist]

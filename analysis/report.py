@@ -405,7 +405,7 @@ def finite_checks(runs_dir, data: str, profile: str) -> list[C.Check]:
             waiting = "; ".join(f"{claim} ({paper})" for claim, paper in claims)
             raise RunMissing(
                 f"not run: {fig12.TITLE[data]} {why}; its claims wait for it: {waiting}; see "
-                "README, MNIST and CIFAR-10, then `make reproduce-fig12`"
+                "docs/datasets.md, then `make reproduce-fig12`"
             ) from None
         raise
     err = {k: C.Error.of_runs(model_label(*k), [r]) for k, r in runs.items()}
@@ -667,7 +667,7 @@ def report(
     tail += [
         "",
         "Where our setting differs from the paper's (learning-rate search, probe details, "
-        "pre-training setup, test-set size): see README.md, and FACTS section 8 for what the "
+        "pre-training setup, test-set size): see docs/reproducing.md and docs/learning-rates.md, and FACTS section 8 for what the "
         "paper leaves open.",
         "",
     ]

@@ -136,7 +136,7 @@ def table(profile: str = "quick", runs_dir=None, finite_profile=fig12.DEFAULT_PR
 def _finite_note(data: str, labelled_runs: list, profile: str) -> str:
     name = fig12.TITLE[data]
     if not labelled_runs:
-        return f"{name}: not run here (`make reproduce-fig12`; see README for its data)."
+        return f"{name}: not run here (`make reproduce-fig12`; see docs/datasets.md for its data)."
     runs = [run for _, run in labelled_runs]
     seen = sorted({r.summary["examples_seen"] for r in runs})
     test = runs[0].config["profile"]["test_size"]

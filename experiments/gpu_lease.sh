@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 12 on one GPU lease (README, "On a GPU machine"): the CUDA tests and the benchmark,
+# Issue 12 on one GPU lease (docs/speed.md, "On a GPU machine"): the CUDA tests and the benchmark,
 # the paper-scale learning-rate search (its committed runs are reused), the figure nets at
 # the `tenth` profile, then at the `paper` profile, then Table 1's seeds 1 and 2 there, as
 # far as the lease goes.

@@ -6,7 +6,7 @@ written out (dC/dlogits from the loss, then dC/ds = (dC/dz) f'(s) with f' taken 
 output z) and the update is applied in place from the outer product,
 W -= z^T (lr dC/ds) as one `baddbmm_`, so no gradient of a weight is ever materialized: a
 plain autograd + optimizer step writes and reads each weight's gradient once more, and at
-mini-batches of 10 the step is bound by memory traffic over the weights (README, engine).
+mini-batches of 10 the step is bound by memory traffic over the weights (docs/engine.md).
 
 The stack owns the weights. It takes them from the `models.MLP`s it is built from and makes
 each MLP's parameters views of its own slice, so probes, evaluations and checkpoints use

@@ -1,5 +1,5 @@
 """The learning-rate rule on hand-made search results, against scores and standard errors
-worked out here from their definitions (README, "Learning rates")."""
+worked out here from their definitions (docs/learning-rates.md)."""
 
 import gzip
 import json
