@@ -5,7 +5,8 @@ their runs exist) MNIST and CIFAR-10.
         ->  results/table1{_profile}.md
 
 Our number is the test error at the end of training (online data: no early stopping), as
-the mean of each run's last evaluations (analysis.claims.LAST_EVALS), mean +- sd over the
+the mean of each run's evaluations over the last fifth of its training (analysis.claims.
+LAST_SHARE), mean +- sd over the
 seeds stored for each net; the paper does not say where along training its table was read.
 Bold marks the nets not significantly worse than the best one at p = 0.005, as the paper's
 bold does: across seeds by Welch's t-test, with one seed by a z-test on the standard error
@@ -110,8 +111,8 @@ def table(profile: str = "quick", runs_dir=None, finite_profile=fig12.DEFAULT_PR
             f"training examples seen per run (the paper: 25,000,000); test set of "
             f"{test_size:,} examples; {'/'.join(map(str, n_seeds))} "
             f"seed{'s' if max(n_seeds) > 1 else ''} per net. Our "
-            f"number is the error at the end of training, the mean of each run's last "
-            f"{C.LAST_EVALS} evaluations, mean +- sd over seeds where more than one. N = "
+            f"number is the error at the end of training, {C.LAST_TEXT}, "
+            "mean +- sd over seeds where more than one. N = "
             "normalized initialization. Paper's bold: statistically different from the "
             "non-bold ones (p = 0.005, test not named); ours: not significantly worse than "
             "the best net at p = 0.005 (one-sided; Welch's t-test across seeds, with one seed "
