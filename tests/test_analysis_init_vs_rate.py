@@ -27,8 +27,10 @@ def _write(root, folder, init, lr, seed, saturation, status="complete", **extra)
     wgrad = (
         0.003 * np.linspace(2, 1, LAYERS) * np.exp(0.01 * rng.standard_normal((N_PROBES, LAYERS)))
     )
-    records = [{"step": int(e / 10), "examples": int(e), "act_saturation": s, "wgrad_std": w}
-               for e, s, w in zip(x, sat, wgrad, strict=True)]  # fmt: skip
+    p98 = np.clip(0.5 + 5 * sat, 0, 1)  # percentiles further out as more units saturate
+    records = [{"step": int(e / 10), "examples": int(e), "act_saturation": s, "wgrad_std": w,
+                "act_p2": -p, "act_p98": p}
+               for e, s, w, p in zip(x, sat, wgrad, p98, strict=True)]  # fmt: skip
     store.write_probes(records)
     rows = [{"step": int(e / 10), "examples": int(e), "train_loss": 1.0, "valid_error": 0.7,
              "test_error": 0.7, "wall_s": 1.0} for e in x]  # fmt: skip
@@ -63,6 +65,25 @@ def test_runs_are_found_by_their_stored_config(runs):
                     profile="quick")  # fmt: skip
     assert [r.dir.parent.name for r in own] == ["activation=tanh,init=standard,model.depth=5,"
                                                 "profile=quick"] * 3  # fmt: skip
+
+
+def test_fig10_is_judged_at_the_rate_where_softsign_trained_too(runs):
+    def soft(seed):
+        store = RunStore(runs / "dynamics" / "activation=softsign,init=standard,model.depth=5,"
+                         f"profile=quick/seed={seed}")  # fmt: skip
+        _write(runs, store.dir.parent.name, "standard", 0.03, seed, 0.0)
+        config = yaml.safe_load(store.path("config.yaml").read_text())
+        config["activation"]["name"] = "softsign"
+        store.write_text("config.yaml", yaml.safe_dump(config))
+
+    for seed in range(3):
+        soft(seed)
+    checks = init_vs_rate.check("quick", runs)
+    (fig10,) = [c for c in checks if "softsign" in c.claim]
+    assert fig10.claim.endswith("all three at rate 0.03")
+    # softsign's percentiles at 0.5, standard tanh's at 0.6, normalized tanh's at 0.9: the
+    # normalized net is the further from softsign
+    assert fig10.verdict == C.FAILS
 
 
 def test_the_claims_are_judged_rate_by_rate_on_those_runs(runs):
