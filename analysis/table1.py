@@ -56,7 +56,7 @@ def finite_cells(data: str, act: str, init: str, label: str, profile: str, runs_
         run = fig12.load(data, act, init, profile, runs_dir)
     except RunMissing:
         return "-", paper, None
-    return f"{100 * run.summary['final_test_error']:.2f}", paper, run
+    return f"{100 * C.Error.of_runs(label, [run]).mean:.2f}", paper, run
 
 
 P_BOLD = 0.005  # the paper's level for its bold entries
@@ -143,11 +143,11 @@ def _finite_note(data: str, labelled_runs: list, profile: str) -> str:
     test = runs[0].config["profile"]["test_size"]
     note = (
         f"{name}: profile `{profile}`, {', '.join(f'{n:,}' for n in seen)} training examples "
-        f"seen per run, test set of {test:,}, seed 0, error at the end of training."
+        f"seen per run, test set of {test:,}, seed 0, {C.LAST_TEXT}."
     )
     if len(labelled_runs) < len(PAPER):
         return note
-    ours = {label: run.summary["final_test_error"] for label, run in labelled_runs}
+    ours = {label: C.Error.of_runs(label, [run]).mean for label, run in labelled_runs}
     paper = {label: value for label, (value, _) in PAPER_FINITE[data].items()}
     return f"{note} Ranking, ours: {ranking(ours)}; paper: {ranking(paper)}."
 
