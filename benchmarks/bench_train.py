@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import platform
 import statistics
@@ -166,24 +167,29 @@ def paper_hours(seconds_per_update: float, nets: int, t_probe: float, t_eval: fl
     return (PAPER_UPDATES * seconds_per_update + nets * (probes * t_probe + evals * t_eval)) / 3600
 
 
-def run(n1: int, device: str, threads: int, grid: bool, reps: int = 3) -> dict:
+def run(n1: int, device: str, threads: int, grid: bool, reps: int = 3,
+        seconds: float = 3.0) -> dict:  # fmt: skip
+    """Seconds per update of each case. A case times `seconds` of training at least: its
+    N1 is the larger of `n1` and what a 20-update trial says takes that long."""
     with tempfile.TemporaryDirectory(prefix="bench_train_") as tmp:  # warm-up
         engine.run_jobs(job_configs(SOLO, 5, device, threads, Path(tmp)))
     cases = {
-        "plain": lambda: plain_seconds(n1, 20, device),
-        "solo": lambda: engine_seconds(SOLO, n1, device, threads),
-        "figure": lambda: engine_seconds(FIGURE_NETS, n1, device, threads),  # 8 nets
-        "table1": lambda: engine_seconds(TABLE1_NETS, n1, device, threads),  # 6 nets
+        "plain": lambda n: plain_seconds(n, 20, device),
+        "solo": lambda n: engine_seconds(SOLO, n, device, threads),
+        "figure": lambda n: engine_seconds(FIGURE_NETS, n, device, threads),  # 8 nets
+        "table1": lambda n: engine_seconds(TABLE1_NETS, n, device, threads),  # 6 nets
     }
     if device == "cpu":
-        cases["table1_side_by_side"] = lambda: side_by_side_seconds(TABLE1_NETS, n1, device)
+        cases["table1_side_by_side"] = lambda n: side_by_side_seconds(TABLE1_NETS, n, device)
+    updates = {k: max(n1, math.ceil(seconds / max(case(20) / 20, 1e-6)))
+               for k, case in cases.items()}  # fmt: skip
     times: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(reps):  # interleaved: a shared machine's slow spell hits every case
         for k, case in cases.items():
-            times[k].append(case() / n1)
+            times[k].append(case(updates[k]) / updates[k])
     t_probe, t_eval = probe_and_eval_seconds(device)
     res = {f"{k}_s_per_update": min(t) for k, t in times.items()}
-    res.update(probe_s=t_probe, eval_s=t_eval, reps=times)
+    res.update(probe_s=t_probe, eval_s=t_eval, reps=times, updates=updates)
     res["paper_hours_figure_nets"] = paper_hours(
         res["figure_s_per_update"], len(FIGURE_NETS), t_probe, t_eval
     )
@@ -201,7 +207,9 @@ def run(n1: int, device: str, threads: int, grid: bool, reps: int = 3) -> dict:
 
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--updates", type=int, default=200, help="N1 (default 200)")
+    p.add_argument("--updates", type=int, default=20, help="N1 at least (default 20)")
+    p.add_argument("--seconds", type=float, default=3.0,
+                   help="training each case times at least (default 3)")  # fmt: skip
     p.add_argument("--reps", type=int, default=3, help="interleaved repetitions (default 3)")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: default)")
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -222,13 +230,13 @@ def main(argv=None) -> None:
         torch.set_num_threads(a.threads)
     threads = torch.get_num_threads()
     t0 = time.perf_counter()
-    res = run(a.updates, a.device, threads, a.grid, a.reps)
+    res = run(a.updates, a.device, threads, a.grid, a.reps, a.seconds)
     name = torch.cuda.get_device_name() if a.device == "cuda" else platform.processor()
     meta = {
         "device": f"{a.device} ({name or platform.machine()})",
         "threads": threads,
         "torch": torch.__version__,
-        "updates_timed": a.updates,
+        "min_seconds_per_case": a.seconds,
         "total_s": round(time.perf_counter() - t0, 1),
     }
     n_fig, n_t1 = len(FIGURE_NETS), len(TABLE1_NETS)
@@ -243,7 +251,8 @@ def main(argv=None) -> None:
     print(
         f"Training speed: 5 x 1000 (depth 4 for one figure net), batch {BATCH}, SGD, probes "
         f"off; {meta['device']}, {threads} torch threads, torch {meta['torch']}, "
-        f"N1={a.updates}, {a.reps} interleaved reps, {meta['total_s']:g} s in all"
+        f">= {a.seconds:g} s of training per case and rep, {a.reps} interleaved reps, "
+        f"{meta['total_s']:g} s in all"
     )
     print(f"{'case':<46} {'examples/s per net: min / median / max':>40} {'total x plain':>14}")
     rows = [
@@ -257,9 +266,11 @@ def main(argv=None) -> None:
     for k, label, nets in rows:
         if k not in res["reps"]:
             continue
-        per_net = sorted(BATCH / t / nets for t in res["reps"][k])
+        per_net = sorted(BATCH / t for t in res["reps"][k])  # a stack update: BATCH per net
         spread = f"{per_net[0]:,.0f} / {statistics.median(per_net):,.0f} / {per_net[-1]:,.0f}"
-        print(f"{label:<46} {spread:>40} {per_net[-1] * nets / plain:>14.2f}")
+        print(f"{label:<46} {spread:>40} {statistics.median(per_net) * nets / plain:>14.2f}")
+    print("N1 (updates timed, by difference of N1 and 2 N1) per case: "
+          + ", ".join(f"{k} {n}" for k, n in res["updates"].items()))  # fmt: skip
     print(f"{'one probe (300 examples)':<46} {res['probe_s']:>38.2f} s")
     print(f"{'one evaluation (10k valid + 10k test)':<46} {res['eval_s']:>38.2f} s")
     print(

@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVICES = ("auto", "cpu", "cuda")
 SEED_LIMIT = 2**32  # seeds in [0, 2**32): what numpy's and torch's generators all accept
 # A file name may have 255 bytes; a run's folder name keeps its overrides up to this many
-# characters and names the rest by a hash (`run_folder`).
+# characters and names the rest by a hash (`_dirname`).
 FOLDER_NAME_LIMIT = 200
 FOLDER_NAME = re.compile(r"[A-Za-z0-9_.=,+-]+")  # one folder: no separators, no `..`
 
@@ -390,8 +390,6 @@ def _dirname(overrides: list[str], exclude_keys: list[str]) -> str:
     items = {o.get_key_element(): _canonical(o) for o in parsed}
     kept = sorted(f"{k}={v}" for k, v in items.items() if k.lstrip("+~") not in exclude_keys)
     name = ",".join(kept).replace("/", "_").replace("\\", "_") or "default"
-    if name in (".", ".."):
-        name = name.replace(".", "_")
     if len(name) <= FOLDER_NAME_LIMIT:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:12]
