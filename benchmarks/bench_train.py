@@ -181,7 +181,10 @@ def run(n1: int, device: str, threads: int, grid: bool, reps: int = 3,
     }
     if device == "cpu":
         cases["table1_side_by_side"] = lambda n: side_by_side_seconds(TABLE1_NETS, n, device)
-    updates = {k: max(n1, math.ceil(seconds / max(case(20) / 20, 1e-6)))
+    # A 20-update difference can come out near 0 on a busy machine: no update of these
+    # nets takes under 5 ms on a CPU, so no trial may ask for more than seconds / 5 ms.
+    floor = 5e-3 if device == "cpu" else 1e-4
+    updates = {k: max(n1, math.ceil(seconds / max(case(20) / 20, floor)))
                for k, case in cases.items()}  # fmt: skip
     times: dict[str, list[float]] = {k: [] for k in cases}
     for _ in range(reps):  # interleaved: a shared machine's slow spell hits every case
