@@ -110,6 +110,8 @@ def figure(profile: str, runs_dir=None):
         top.set(title=f"learning rate {lr:g}", xlabel="examples seen")
         mid.set(xlabel="layer", xticks=layers)
         bottom.set(xlabel="examples seen", yscale="log")
+        for ax in (top, bottom):  # 3e5, not 300000 run into its neighbours
+            ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0), useMathText=True)
         for ax in (top, mid, bottom):
             ax.grid(alpha=0.3)
     axes[0, 0].set_ylabel("saturated units (%), mean over layers")
