@@ -119,17 +119,7 @@ def dynamics_checks(runs_dir, profile: str) -> list[C.Check]:
         return [C.pretrained_sigmoid_top_layer_stays_off_zero(pre)]
 
     def five_layers():
-        tanh, tanh_n, soft = (seeds(runs_dir, profile, a, i) for a, i in FIG3_AND_10)
-        return [
-            C.layers_saturate_in_sequence(tanh),
-            C.softsign_stays_off_asymptotes(soft),
-            C.tanh_modes_at_extremes_or_zero(final_probes(tanh)),
-            C.softsign_modes_at_knee(final_probes(soft)),
-            C.standard_weight_gradients_drift_apart(tanh),
-            C.normalized_keeps_weight_gradients_alike(tanh, tanh_n),
-            C.tanh_normalized_evolves_like_softsign(tanh, tanh_n, soft),
-            C.backprop_shrinking_reverses_early(tanh),
-        ]
+        return list(five_layer_checks(runs_dir, profile).values())
 
     return StandAloneChecks(sigmoid, five_layers, pretrained_sigmoid)
 
@@ -139,6 +129,21 @@ LAYER_SIZES = {"shrinking": "[1500,1250,1000,750,500]", "growing": "[500,750,100
 
 
 FIG3_AND_10 = (("tanh", "standard"), ("tanh", "normalized"), ("softsign", "standard"))
+
+
+def five_layer_checks(runs_dir, profile: str) -> dict[str, C.Check]:
+    """The 5-layer nets' training claims, by rule (the rule-changes section reads them)."""
+    tanh, tanh_n, soft = (seeds(runs_dir, profile, a, i) for a, i in FIG3_AND_10)
+    return {
+        "sequence": C.layers_saturate_in_sequence(tanh),
+        "softsign_off": C.softsign_stays_off_asymptotes(soft),
+        "tanh_modes": C.tanh_modes_at_extremes_or_zero(final_probes(tanh)),
+        "softsign_knee": C.softsign_modes_at_knee(final_probes(soft)),
+        "drift_apart": C.standard_weight_gradients_drift_apart(tanh),
+        "alike": C.normalized_keeps_weight_gradients_alike(tanh, tanh_n),
+        "like_softsign": C.tanh_normalized_evolves_like_softsign(tanh, tanh_n, soft),
+        "reverses": C.backprop_shrinking_reverses_early(tanh),
+    }
 
 
 def seeds(runs_dir, profile: str, act: str, init: str, depth: int = 5) -> list[dict]:
@@ -185,14 +190,9 @@ def rule_changes(runs_dir, profiles) -> list[str]:
             ),  # fmt: skip
             R.softsign_modes_at_knee(so["act_hist"][-1], so["act_edges"][-1], seen),
         ]
-        new = [
-            C.standard_weight_gradients_drift_apart(tanh),
-            C.normalized_keeps_weight_gradients_alike(tanh, tanh_n),
-            C.tanh_normalized_evolves_like_softsign(tanh, tanh_n, soft),
-            C.layers_saturate_in_sequence(tanh),
-            C.tanh_modes_at_extremes_or_zero(final_probes(tanh)),
-            C.softsign_modes_at_knee(final_probes(soft)),
-        ]
+        now = five_layer_checks(runs_dir, profile)
+        new = [now[k] for k in ("drift_apart", "alike", "like_softsign", "sequence",
+                                "tanh_modes", "softsign_knee")]  # fmt: skip
         for before, after, why in zip(old, new, WHY_RULES_CHANGED, strict=True):
             cells = [after.claim, f"`{profile}`", f"{_rule(before)}: **{before.verdict}**",
                      f"{_rule(after)}: **{after.verdict}**", why]  # fmt: skip
