@@ -15,11 +15,17 @@ THREADS ?= 2
 # (docs/engine.md), the default where an NVIDIA GPU is present; `basic` one
 # after another. Both give the same runs (bit for bit on the CPU).
 LAUNCHER ?= $(if $(shell command -v nvidia-smi 2>/dev/null),lockstep,basic)
-MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=$(LAUNCHER)
+# Where the suite's records go (committed; a plain `python -m experiments.train` writes to the
+# git-ignored runs/), and where MNIST and CIFAR-10 are read: ../shared/data when present,
+# else data/ inside the clone (git-ignored; downloaded there, checked against checksums).
+RUNS_DIR ?= results/runs
+DATA_ROOT ?= $(if $(wildcard ../shared/data),../shared/data,data)
+WHERE_TO := runs_dir=$(abspath $(RUNS_DIR)) data.finite.root=$(DATA_ROOT)
+MULTIRUN := $(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=$(LAUNCHER) $(WHERE_TO)
 SWEEP := $(MULTIRUN) profile=$(PROFILE)
 # The learning-rate search: stage 1 (every model x rate, seed 0), then stage 2 (more seeds
 # for the rates stage 1 cannot tell apart), always in lockstep stacks.
-LR_SEARCH := $(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=lockstep \
+LR_SEARCH := $(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=lockstep $(WHERE_TO) \
   experiment=lr_search progress=false
 # The design grid (`make sweep-grid`): its budget, seeds, parallel jobs and their threads,
 # and GRID for any extra override, e.g. GRID="model.depth=1,3,5 loss=quadratic".
@@ -220,7 +226,7 @@ GRID_LAUNCH = $(if $(filter lockstep,$(LAUNCHER)),hydra/launcher=lockstep thread
   hydra/launcher=joblib hydra.launcher.n_jobs=$(JOBS) threads=$(GRID_THREADS))
 
 sweep-grid: $(STAMP) ## the design grid: depth 1-5 x activation x loss x init x SEEDS, JOBS at once
-	$(PY) -m experiments.train -m experiment=grid profile=$(GRID_PROFILE) seed=$(SEEDS) \
+	$(PY) -m experiments.train -m experiment=grid profile=$(GRID_PROFILE) seed=$(SEEDS) $(WHERE_TO) \
 	  progress=false $(GRID_LAUNCH) $(GRID)
 	$(MAKE) --no-print-directory grid-plots
 

@@ -12,11 +12,9 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from experiments.run_store import RunStore
-
 from .figures import profile_suffix, save, stamp
 from .histograms import density_curves
-from .runs import Run, RunMissing, figure_parser, load_run, run_dir, seeds_of
+from .runs import Run, RunMissing, figure_parser, find_runs, load_run
 
 LABEL = {
     "sigmoid": "Sigmoid",
@@ -50,8 +48,7 @@ def load_seeds(activation, init, depth, profile, figure, runs_dir=None, pretrain
     """Every finished seed of one net (a seed still training is left out; seed 0 when none
     is finished: its RunMissing says how to make it)."""
     overrides = _overrides(activation, init, depth, profile, pretrain, extra)
-    finished = [s for s in seeds_of("dynamics", overrides, runs_dir)
-                if RunStore(run_dir("dynamics", overrides, s, runs_dir)).is_finished()]  # fmt: skip
+    finished = [r.seed for r in find_runs("dynamics", runs_dir, **overrides)]
     seeds = finished or [0]
     return [
         load(activation, init, depth, profile, figure, runs_dir, s, pretrain, extra) for s in seeds

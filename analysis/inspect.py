@@ -23,7 +23,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import yaml
 
-from experiments.engine import SPEED_ONLY
+from experiments.run_identity import speed_only
 from experiments.run_store import RunStore
 
 from .figures import save, stamp
@@ -153,8 +153,7 @@ def page(run: Run, at: list[float]):
 def differing(runs: list[Run]) -> list[str]:
     """The config keys whose values differ between runs (speed-only settings left out)."""
     flats = [flat(r.config) for r in runs]
-    keys = {k for k in set().union(*flats) if k.split(".")[0] not in SPEED_ONLY}
-    keys -= set(SPEED_ONLY)
+    keys = {k for k in set().union(*flats) if not speed_only(k)}
     return sorted(k for k in keys if len({str(f.get(k)) for f in flats}) > 1)
 
 

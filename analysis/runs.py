@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import yaml
 
+from experiments.learning_rates import default_lr
+from experiments.run_identity import (
+    BEFORE_THE_OPTION,
+    HEADLINE,
+    default_choices,
+    name_items,
+    spelled,
+)
 from experiments.run_store import RunStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -89,42 +98,36 @@ def shown(path: str | Path) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
 
 
-def run_dir(
-    experiment: str, overrides: dict[str, object], seed: int = 0, runs_dir: str | Path | None = None
-) -> Path:
-    """The run's folder, as Hydra names it: sorted `key=value` overrides, then the seed
-    (sorted as strings, as experiments.schema's dirname does: "model.depth=3" before
-    "model=conv")."""
-    name = ",".join(sorted(f"{k}={v}" for k, v in overrides.items())) or "default"
-    return Path(runs_dir or RUNS_DIR) / experiment / name / f"seed={seed}"
-
-
 def load_run(
     experiment: str,
-    overrides: dict[str, object],
+    where: dict[str, object],
     seed: int = 0,
     runs_dir: str | Path | None = None,
     make_target: str | None = None,
     accept: tuple[str, ...] = ("complete",),
 ) -> Run:
-    """A finished run; `accept` may add "diverged" for figures that mark such runs."""
-    path = run_dir(experiment, overrides, seed, runs_dir)
-    store = RunStore(path)
-    status = store.status()
-    if status not in accept:
-        args = " ".join(f"{k}={v}" for k, v in sorted(overrides.items()))
-        how = (
-            f"`make {make_target}`"
-            if make_target
-            else f"`python -m experiments.train experiment={experiment} {args} seed={seed}`"
-        )
-        state, verb = f"is {status}, not complete", "produce"
-        if status == "missing":
-            started = unfinished(store)
-            state, verb = (started, "resume") if started else ("does not exist", "produce")
-        # Relative inside the checkout: the report it lands in must not depend on where.
+    """The stored run of `where` (see `matches`) and `seed`; `accept` may add "diverged"
+    for figures that mark such runs. A missing or unfinished one says how to make it."""
+    root = Path(runs_dir or RUNS_DIR)
+    found = [
+        p for p, c in stored(experiment, root) if c.get("seed", 0) == seed and matches(c, where, p)
+    ]
+    statuses = {p: RunStore(p).status() for p in found}
+    done = [p for p in found if statuses[p] in accept]
+    if done:
+        return read_run(done[0])
+    args = " ".join(f"{k}={v}" for k, v in sorted(where.items()))
+    train = f"python -m experiments.train experiment={experiment} {args} seed={seed}"
+    how = f"`make {make_target}`" if make_target else f"`{train}`"
+    # Relative inside the checkout: the report it lands in must not depend on where.
+    what = f"run {shown(root / experiment)}: {args} seed={seed}"
+    if found:
+        path = found[0]
+        started = statuses[path] == "missing" and unfinished(RunStore(path))
+        state = started or f"is {statuses[path]}, not complete"
+        verb = "resume" if started else "produce"
         raise RunMissing(f"run {shown(path)} {state}; {verb} it with {how}")
-    return read_run(path)
+    raise RunMissing(f"{what} does not exist; produce it with {how}")
 
 
 def unfinished(store: RunStore) -> str | None:
@@ -144,59 +147,68 @@ def read_run(path: Path, summary_if_none: dict | None = None) -> Run:
     return Run(path, store.summary() or summary_if_none, config, probes, metrics)
 
 
-def seeds_of(
-    experiment: str, overrides: dict[str, object], runs_dir: str | Path | None = None
-) -> list[int]:
-    """The seeds stored for one setting, in order."""
-    base = run_dir(experiment, overrides, 0, runs_dir).parent
-    return sorted(int(p.name.split("=", 1)[1]) for p in base.glob("seed=*"))
+SHORT_KEYS = {"depth": "model.depth", "lr": "optim.lr"}
 
 
-# A plain Shapeset MLP run: what a stored config holds where nothing else was asked for
-# (keys missing from older configs count as these values).
-PLAIN = {
-    "model.name": "mlp",
-    "model.batch_norm": False,
-    "model.width": 1000,
-    "model.widths": None,
-    "model.output_init": None,
-    "data.name": "shapeset",
-    "data.size": 0,
-    "pretrain.name": "none",
-    "init.gain": 1.0,
-    "loss.name": "cross_entropy",
-    "optim.batch_size": 10,
-}
-SHORT_KEYS = {"activation": "activation.name", "init": "init.name", "loss": "loss.name",
-              "profile": "profile.name", "depth": "model.depth", "lr": "optim.lr",
-              "pretrain": "pretrain.name"}  # fmt: skip
+@cache
+def _identity(path: Path, mtime_ns: int) -> tuple[dict, dict]:
+    config = yaml.safe_load(path.read_text())
+    return config, name_items(config)
 
 
-def _get(config: dict, dotted: str):
+def stored(experiment: str, runs_dir: str | Path | None = None) -> list[tuple[Path, dict]]:
+    """Every run folder of `experiment` that holds a config (finished or not), with it."""
+    out = []
+    for path in sorted(Path(runs_dir or RUNS_DIR).glob(f"{experiment}/*/seed=*/config.yaml")):
+        out.append((path.parent, _identity(path, path.stat().st_mtime_ns)[0]))
+    return out
+
+
+def _items(config: dict, path: Path | None) -> dict:
+    if path is None:
+        return name_items(config)
+    file = path / "config.yaml"
+    return _identity(file, file.stat().st_mtime_ns)[1]
+
+
+def _value(config: dict, dotted: str):
     node = config
     for part in dotted.split("."):
         if not isinstance(node, dict) or part not in node:
-            return PLAIN.get(dotted)
+            return BEFORE_THE_OPTION.get(dotted)
         node = node[part]
     return node
 
 
+def matches(config: dict, where: dict[str, object], path: Path | None = None) -> bool:
+    """Whether the run `config` describes is the one `where` asks for: a config group by its
+    choice (activation="tanh", data="mnist"), a setting by its dotted name, written with "__"
+    as a keyword (model__batch_norm=True; short: depth, lr). Every setting that names the
+    run's folder (experiments/run_identity.py) and `where` leaves out must be the plain
+    one; the learning rate, left out, is the model's default rate."""
+    wanted = {SHORT_KEYS.get(k, k.replace("__", ".")): v for k, v in where.items()}
+    for key, value in wanted.items():
+        mine = _value(config, f"{key}.name" if key in default_choices() else key)
+        if spelled(mine) != spelled(value):
+            return False
+    for key in _items(config, path):
+        if key not in wanted and key not in HEADLINE:
+            return False
+    if "optim.lr" not in wanted:
+        return _value(config, "optim.lr") == default_lr(
+            _value(config, "activation.name"), _value(config, "init.name"),
+            _value(config, "model.depth"), _value(config, "data.name") or "shapeset",
+            _value(config, "model.batch_norm"), _value(config, "model.name"),
+            _value(config, "profile.name"))  # fmt: skip
+    return True
+
+
 def find_runs(experiment: str = "dynamics", runs_dir: str | Path | None = None,
               **where) -> list[Run]:  # fmt: skip
-    """The finished runs whose stored config matches `where` (short names: activation,
-    init, loss, profile, depth, lr, pretrain; or dotted keys written with "__", e.g.
-    model__batch_norm=True), plain in every other respect (PLAIN), in seed order. Finds a
-    run by what it is, whatever overrides named its folder."""
-    wanted = {**PLAIN, **{SHORT_KEYS.get(k, k.replace("__", ".")): v for k, v in where.items()}}
-    found = []
-    for path in sorted(Path(runs_dir or RUNS_DIR).glob(f"{experiment}/*/seed=*")):
-        store = RunStore(path)
-        if not store.is_finished():
-            continue
-        config = yaml.safe_load(store.path("config.yaml").read_text())
-        if all(_get(config, k) == v for k, v in wanted.items()):
-            found.append(read_run(path))
-    by_seed = {}  # two folders of one config and seed hold one run, trained twice
-    for run in sorted(found, key=lambda r: r.seed):
-        by_seed.setdefault(run.seed, run)
-    return list(by_seed.values())
+    """The finished runs that `where` asks for (see `matches`), in seed order: a run found
+    by what it is, whatever overrides named its folder."""
+    found = {}
+    for path, config in stored(experiment, runs_dir):
+        if matches(config, where, path) and RunStore(path).is_finished():
+            found.setdefault(config.get("seed", 0), path)
+    return [read_run(found[seed]) for seed in sorted(found)]

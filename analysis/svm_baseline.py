@@ -95,7 +95,7 @@ def nets(record: dict, runs_dir=None, profile: str = "quick") -> dict[int, objec
                 runs_dir,
                 0,
                 None,
-                {"data.size": row["size"]},
+                {"data.size": row["size"], "profile.test_size": record["eval_size"]},
             )
         except RunMissing:
             pass

@@ -36,9 +36,11 @@ from experiments import schema
 from experiments.cuda_graph import GraphedTrainer
 from experiments.data import FiniteData, FixedSet, ShapesetData, source
 from experiments.feed import Feed, StreamFailed
+from experiments.learning_rates import rate_source
 from experiments.pretrain import pretrain_dae
 from experiments.probes import probe
 from experiments.rbm import pretrain_rbm
+from experiments.run_identity import differences, what_matters
 from experiments.run_store import RunStore
 from experiments.tensorboard_log import TensorBoardLog
 from models import MLP, get_loss
@@ -50,20 +52,6 @@ from shapeset import ShapesetSet, batches
 
 log = logging.getLogger(__name__)
 
-# Keys that change speed or where files go, never what a run is.
-SPEED_ONLY = ("device", "threads", "progress", "runs_dir", "engine", "logger")
-SPEED_ONLY += ("data.finite.root", "data.finite.download")
-# Options added after runs were stored, with the value those older runs were made with: a
-# stored config without the key is compared as if it held this value.
-BEFORE_THE_OPTION = {
-    "data.shapeset.fill": "centers",
-    "pretrain.reconstruction": "squared_error",
-    "model.name": "mlp",
-    "data.size": 0,
-    "model.batch_norm": False,
-    "init.gain": 1.0,
-    "probe.unbounded_range": 5.0,  # used by unbounded activations only, which came with it
-}
 # A net has diverged when a mini-batch's cost is not finite or exceeds this many times the
 # cross-entropy of a uniform guess, log K: its correct class then gets probability below
 # e^-(100 log K) = K^-100 on average, from which SGD does not come back. The quadratic cost
@@ -139,6 +127,9 @@ def run_jobs(jobs: list[tuple[DictConfig, str]], max_nets: int = 0) -> list:
             continue
         try:
             job = check(cfg, run_dir)
+            source = rate_source(job.spec)
+            say = log.warning if source.startswith("fallback") else log.info
+            say("learning rate %s (%s): %s", job.spec.optim.lr, source, run_dir)
             if job.store.is_finished():
                 log.info("already %s, skipped: %s", job.store.status(), run_dir)
                 results[i] = job.store.summary()
@@ -165,7 +156,7 @@ def check(cfg: DictConfig, run_dir: str) -> Job:
         except yaml.YAMLError as e:
             raise ValueError(f"{store.path('config.yaml')}: unreadable ({e}): delete the run "
                              "folder to train it again") from e  # fmt: skip
-        diff = differences(_what_matters(stored), _what_matters(config))
+        diff = differences(what_matters(stored), what_matters(config))
         if diff:
             raise ValueError(
                 f"run {run_dir} was made with another config ({'; '.join(diff)}): "
@@ -191,55 +182,6 @@ def task_overrides(cfg: DictConfig) -> list[str]:
         return list(HydraConfig.get().overrides.task)
     except ValueError:  # called outside Hydra (tests)
         return sys.argv[1:]
-
-
-def _what_matters(config: dict) -> dict:
-    """The config less the settings of a pre-training that does not run, of the data sets
-    it does not read, and of activations and init schemes it does not use."""
-    out = dict(config)
-    pre = config.get("pretrain", {})
-    if pre.get("name") == "none":
-        out["pretrain"] = {"name": "none"}
-    elif pre.get("name") == "dae":
-        out["pretrain"] = {k: v for k, v in pre.items() if k != "cd_k"}
-    elif pre.get("name") == "rbm":
-        out["pretrain"] = {
-            k: v for k, v in pre.items() if k not in ("corruption", "reconstruction")
-        }
-    model = config.get("model") or {}
-    dense = ("width", "widths") if model.get("name") == "conv" else ("channels", "kernel")
-    out["model"] = {k: v for k, v in model.items() if k not in dense}
-    act, init = config.get("activation", {}), config.get("init", {})
-    if act.get("name") != "leaky_relu":
-        out["activation"] = {k: v for k, v in act.items() if k != "slope"}
-    schemes = {init.get("name"), model.get("output_init")}
-    unused = set() if "gaussian" in schemes else {"std"}
-    unused |= set() if schemes & set(FITTERS) else {"fit_batch"}
-    unused |= set() if "lsuv" in schemes else {"lsuv_tol", "lsuv_max_iter"}
-    unused |= set() if model.get("name") == "conv" else {"fan"}
-    out["init"] = {k: v for k, v in init.items() if k not in unused}
-    if "data" in config:
-        used = "shapeset" if config["data"]["name"] == "shapeset" else "finite"
-        out["data"] = {k: v for k, v in config["data"].items() if k in ("name", "size", used)}
-    return out
-
-
-def differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
-    """Keys whose values differ; a key only one side has (the schema grew) is compared only
-    where BEFORE_THE_OPTION says what a run stored without it was made with."""
-    out = []
-    for k in current.keys() - stored.keys():
-        if f"{prefix}{k}" in BEFORE_THE_OPTION:
-            stored = {**stored, k: BEFORE_THE_OPTION[f"{prefix}{k}"]}
-    for k in stored.keys() & current.keys():
-        a, b, key = stored[k], current[k], f"{prefix}{k}"
-        if key.split(".")[0] in SPEED_ONLY or key in SPEED_ONLY:
-            continue
-        if isinstance(a, dict) and isinstance(b, dict):
-            out += differences(a, b, f"{key}.")
-        elif a != b:
-            out.append(f"{key}: stored {a!r}, now {b!r}")
-    return sorted(out)
 
 
 def stack_key(job: Job) -> tuple:
@@ -332,10 +274,11 @@ def build(spec: schema.Config, data, device: torch.device) -> MLP | ConvNet:
     """The run's net as initialized; a scheme fitted to data (lsuv, data_dependent) is
     fitted on the first `init.fit_batch` examples of the training stream of `model_seed`."""
     m, i = spec.model, spec.init
+    options = i.options(m.output_init)
     if m.name == "conv":
         return ConvNet(data.image_shape, m.depth, m.channels, m.kernel, data.classes,
                        spec.activation.get(), i.name, m.output_init, spec.model_seed, i.gain,
-                       i.fan, {"std": i.std}).to(device)  # fmt: skip
+                       i.fan, options).to(device)  # fmt: skip
     model = MLP(
         data.n_inputs,
         spec.model.hidden_widths(),
@@ -346,7 +289,7 @@ def build(spec: schema.Config, data, device: torch.device) -> MLP | ConvNet:
         seed=spec.model_seed,
         init_gain=spec.init.gain,
         batch_norm=spec.model.batch_norm,
-        init_options={"std": spec.init.std},
+        init_options=options,
     ).to(device)
     fitted = [s for s in (model.init_name, model.output_init_name) if s in FITTERS]
     if fitted:

@@ -33,10 +33,33 @@ def _table() -> dict:
     return yaml.safe_load(TABLE.read_text())
 
 
-def default_lr(activation: str, init: str, depth: int, data: str = "shapeset",
-               batch_norm: bool = False, model: str = "mlp",
-               profile: str = "") -> float:  # fmt: skip
+def lookup(activation: str, init: str, depth: int, data: str = "shapeset",
+           batch_norm: bool = False, model: str = "mlp",
+           profile: str = "") -> tuple[float, str]:  # fmt: skip
+    """A model's default rate and where it comes from, in words; the fallback's words begin
+    with "fallback"."""
     table = _table()
     key = model_key(activation, init, int(depth), data, bool(batch_norm), model)
     own = (table.get("profiles") or {}).get(profile) or {}
-    return float(own.get(key, table["rates"].get(key, table["fallback"])))
+    if key in own:
+        return float(own[key]), f"conf/learning_rates.yaml, profiles.{profile}.{key}"
+    if key in table["rates"]:
+        return float(table["rates"][key]), f"conf/learning_rates.yaml, rates.{key}"
+    return float(table["fallback"]), (
+        f"fallback of conf/learning_rates.yaml: no searched rate for {key} "
+        "(set optim.lr, or search one: docs/learning-rates.md)"
+    )
+
+
+def default_lr(activation: str, init: str, depth: int, data: str = "shapeset",
+               batch_norm: bool = False, model: str = "mlp",
+               profile: str = "") -> float:  # fmt: skip
+    return lookup(activation, init, depth, data, batch_norm, model, profile)[0]
+
+
+def rate_source(spec) -> str:
+    """Where a run's rate (`spec`: its schema.Config) came from, in words."""
+    m = spec.model
+    rate, source = lookup(spec.activation.name, spec.init.name, m.depth, spec.data.name,
+                          m.batch_norm, m.name, spec.profile.name)  # fmt: skip
+    return source if spec.optim.lr == rate else "set in the config (command line or experiment)"

@@ -8,7 +8,6 @@ objects (`to_spec`), before any work starts. Every message names the offending k
 from __future__ import annotations
 
 import difflib
-import hashlib
 import math
 import re
 import sys
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import torch
 from hydra.core.config_store import ConfigStore
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 import finite
@@ -28,9 +26,6 @@ from shapeset import ShapesetConfig
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEVICES = ("auto", "cpu", "cuda")
 SEED_LIMIT = 2**32  # seeds in [0, 2**32): what numpy's and torch's generators all accept
-# A file name may have 255 bytes; a run's folder name keeps its overrides up to this many
-# characters and names the rest by a hash (`_dirname`).
-FOLDER_NAME_LIMIT = 200
 FOLDER_NAME = re.compile(r"[A-Za-z0-9_.=,+-]+")  # one folder: no separators, no `..`
 
 
@@ -47,7 +42,9 @@ def _known(key: str, value: str, registry) -> None:
 class FiniteConfig:
     """Where a finite data set's files are and how its pixels are scaled (finite/)."""
 
-    root: str = "../shared/data"  # holds mnist/ and cifar10/; relative: to the repository
+    # Holds mnist/ and cifar10/; relative: to the repository. `data/` is git-ignored; the
+    # Makefile passes ../shared/data instead where that folder exists (docs/datasets.md).
+    root: str = "data"
     pixel_range: str = "0..1"  # bytes / 255, or mapped to [-1, 1]
     download: bool = True  # fetch missing files from the official mirrors (checked)
 
@@ -148,6 +145,16 @@ class InitConfig:
             raise _bad("init.lsuv_tol", self.lsuv_tol, "must be > 0")
         if self.lsuv_max_iter < 1:
             raise _bad("init.lsuv_max_iter", self.lsuv_max_iter, "must be >= 1")
+
+    def options(self, output_init: str | None = None) -> dict:
+        """The settings the schemes in use take when drawing (each scheme declares them)."""
+        names = {o for s in {self.name, output_init or self.name} for o in INITS[s].options}
+        return {o: getattr(self, o) for o in sorted(names)}
+
+
+def fitted_to_data(*schemes: str | None) -> set[str]:
+    """Those of `schemes` whose draw is only a start, fitted to a batch of data."""
+    return {s for s in schemes if s is not None and INITS[s].fitted_to_data}
 
 
 @dataclass
@@ -295,7 +302,9 @@ class Config:
     threads: int = 0  # torch CPU threads; 0: per launcher (joblib: cores / n_jobs), else torch's
     progress: bool = True  # tqdm progress bar
     logger: str = "none"  # none | tensorboard: the record also as TensorBoard events
-    runs_dir: str = str(REPO_ROOT / "results" / "runs")
+    # A person's own runs land in runs/, which git ignores; the Makefile's targets write the
+    # suite's records to results/runs/ (RUNS_DIR), which is committed.
+    runs_dir: str = str(REPO_ROOT / "runs")
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     activation: ActivationConfig = field(default_factory=ActivationConfig)
@@ -312,7 +321,7 @@ class Config:
             for what, bad in (
                 ("pretrain", self.pretrain.name != "none"),
                 ("model.batch_norm", self.model.batch_norm),
-                ("init", {self.init.name, self.model.output_init} & {"lsuv", "data_dependent"}),
+                ("init", fitted_to_data(self.init.name, self.model.output_init)),
             ):
                 if bad:
                     raise _bad("model", "conv", f"{what} is for dense nets only")
@@ -330,7 +339,7 @@ class Config:
                     init.sample(2, 2, torch.Generator(), activation=self.activation.get())
                 except ValueError as e:
                     raise _bad("init", scheme, str(e)) from None
-        fitted = schemes & {"lsuv", "data_dependent"}
+        fitted = fitted_to_data(*schemes)
         if fitted and len(schemes) > 1:
             raise _bad(
                 "model.output_init",
@@ -346,7 +355,7 @@ class Config:
             )
         if self.model.batch_norm and self.pretrain.name != "none":
             raise _bad("model.batch_norm", True, "pre-training is not defined with batch norm")
-        fitted = {self.init.name, self.model.output_init} & {"lsuv", "data_dependent"}
+        fitted = fitted_to_data(self.init.name, self.model.output_init)
         if self.model.batch_norm and fitted:
             raise _bad(
                 "model.batch_norm", True, f"{fitted.pop()} fits the scale batch norm removes"
@@ -380,28 +389,6 @@ def check_folder_name(key: str, name: str) -> None:
         raise _bad(key, name, "must be one folder name (letters, digits, _.=,+-), not a path")
 
 
-def _dirname(overrides: list[str], exclude_keys: list[str]) -> str:
-    """A run's folder name: its sorted `key=value` overrides but `exclude_keys` (Hydra's
-    override_dirname), each key once with the value that wins (the last), written as Hydra
-    parses it, so that `optim.lr=1e-2` and `optim.lr=0.01` name one run, in plain and -m
-    mode alike; "default" when none. A name past FOLDER_NAME_LIMIT keeps the overrides that
-    fit and ends in a hash of the whole name: stable, and inside a file name's 255 bytes."""
-    parsed = OverridesParser.create().parse_overrides([str(o) for o in overrides])
-    items = {o.get_key_element(): _canonical(o) for o in parsed}
-    kept = sorted(f"{k}={v}" for k, v in items.items() if k.lstrip("+~") not in exclude_keys)
-    name = ",".join(kept).replace("/", "_").replace("\\", "_") or "default"
-    if len(name) <= FOLDER_NAME_LIMIT:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
-    head = []
-    for item in kept:  # the tail below is at most 24 characters
-        if len(",".join([*head, item]).replace("/", "_")) > FOLDER_NAME_LIMIT - 24:
-            break
-        head.append(item)
-    more = len(kept) - len(head)
-    return ",".join(head).replace("/", "_") + f",+{more}_more_{digest}"
-
-
 def _folder(name: str) -> str:
     """`experiment_name` in a run's path, checked before Hydra makes any folder; a bad one
     ends the command with one line (a resolver's ValueError would come as a traceback)."""
@@ -412,17 +399,12 @@ def _folder(name: str) -> str:
     return str(name)
 
 
-def _canonical(override) -> str:
-    """Hydra writes a parsed bool as Python does ("True"); a run folder spells it as YAML
-    and the command line do, so `model.batch_norm=true` names the same folder everywhere."""
-    value = override.value()
-    return str(value).lower() if isinstance(value, bool) else override.get_value_element_as_str()
-
-
 def register() -> None:
     """The schema and the resolvers the YAML uses; idempotent."""
     ConfigStore.instance().store(name="base_config", node=Config)
-    OmegaConf.register_new_resolver("dirname", _dirname, replace=True)
+    from experiments import run_identity  # it reads the schema: imported once that exists
+
+    run_identity.register()
     OmegaConf.register_new_resolver("folder", _folder, replace=True)
     OmegaConf.register_new_resolver("lr_default", default_lr, replace=True)
 

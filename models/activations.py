@@ -27,8 +27,8 @@ TensorFn = Callable[[torch.Tensor], torch.Tensor]
 class Activation:
     """An activation f, its derivative f'(s) as a function of the pre-activation s, the open
     interval (lo, hi) its outputs live in (infinite ends allowed), and f'(s) as a function
-    of z = f(s) (None when f' is not a function of f's value; the fused engine then refuses
-    the activation). `saturation`: "bounded" (near an asymptote, `saturated_mask`), "dead"
+    of z = f(s) (None when f' is not a function of f's value; the fused step then keeps
+    the pre-activations too). `saturation`: "bounded" (near an asymptote, `saturated_mask`), "dead"
     (a unit never positive on the examples) or "none" (never saturates)."""
 
     name: str
@@ -49,21 +49,31 @@ ACTIVATIONS: Registry[Activation] = Registry("activation")
 def register_activation(
     name: str,
     fn: TensorFn,
-    derivative: TensorFn,
+    derivative: TensorFn | None,
     output_range: tuple[float, float],
     output_derivative: TensorFn | None = None,
     *,
     overwrite: bool = False,
     **properties,
 ) -> Activation:
-    """Add an activation so that models and analyses can use it by name; training it with
-    the fused step (models.stack) needs `output_derivative`, f' in terms of f(s).
-    `properties`: gain, smooth_at_zero, saturation (see Activation)."""
+    """Add an activation so that models and analyses can use it by name. `derivative`:
+    None takes f' from autograd (slower, same result); `output_derivative` (f' in terms of
+    f(s)) lets the fused step keep only f(s). `properties`: gain, smooth_at_zero,
+    saturation (see Activation)."""
+    derivative = derivative or partial(autograd_derivative, fn)
     return ACTIVATIONS.add(
         name,
         _activation(name, fn, derivative, output_range, output_derivative, **properties),
         overwrite=overwrite,
     )
+
+
+def autograd_derivative(fn: TensorFn, s: torch.Tensor) -> torch.Tensor:
+    """f'(s) by autograd, for an activation registered without its closed form."""
+    with torch.enable_grad():
+        s = s.detach().requires_grad_(True)
+        (grad,) = torch.autograd.grad(fn(s).sum(), s)
+    return grad
 
 
 def _activation(name, fn, derivative, output_range, output_derivative=None, **properties):

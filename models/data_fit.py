@@ -68,3 +68,8 @@ FITTERS = {
     "data_dependent": lambda m, x, cfg: data_dependent_(m, x),
 }
 """Scheme name -> fit(model, batch, init config): the schemes whose draw is only a start."""
+FIT_SETTINGS = {
+    "lsuv": ("fit_batch", "lsuv_tol", "lsuv_max_iter"),
+    "data_dependent": ("fit_batch",),
+}
+"""Scheme name -> the init config's settings its fit reads."""

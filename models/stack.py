@@ -84,11 +84,6 @@ class NetStack:
         for m in mlps:
             if m.norms is not None:
                 raise ValueError("batch-norm nets train through models.autograd_trainer")
-            if m.activation.output_derivative is None:
-                raise ValueError(
-                    f"activation {m.activation.name!r} has no output_derivative: "
-                    "the fused step needs f'(s) as a function of f(s)"
-                )
         first = mlps[0].output.weight
         self.device, self.dtype = first.device, first.dtype
         self.mlps, self.K = list(mlps), len(mlps)
@@ -139,9 +134,11 @@ class NetStack:
             z, t = x[g.stream].expand(n, -1, -1), y[g.stream].expand(n, -1)
         else:
             z, t = x[self.streams[g.nets]], y[self.streams[g.nets]]
-        zs = [z]  # zs[i]: the input of layer i
-        for i in range(len(W) - 1):
-            zs.append(f.fn(torch.baddbmm(b[i], zs[i], W[i])))
+        zs, ss = [z], [None]  # zs[i]: the input of layer i; ss[i]: its pre-activation, when
+        for i in range(len(W) - 1):  # f' is not a function of f(s)
+            s = torch.baddbmm(b[i], zs[i], W[i])
+            ss.append(None if f.output_derivative else s)
+            zs.append(f.fn(s))
         cost, grad = loss_and_grad(g.loss, torch.baddbmm(b[-1], zs[-1], W[-1]), t)
         for i in reversed(range(len(W))):  # grad: dC/ds of layer i, averaged over the batch
             back = torch.bmm(grad, W[i].transpose(1, 2)) if i else None  # before W[i] moves
@@ -149,5 +146,6 @@ class NetStack:
             W[i].baddbmm_(zs[i].transpose(1, 2), grad, alpha=-1)
             b[i].sub_(grad.sum(1, keepdim=True))
             if i:
-                grad = back * f.output_derivative(zs[i])
+                slope = f.output_derivative(zs[i]) if f.output_derivative else f.derivative(ss[i])
+                grad = back * slope
         return cost

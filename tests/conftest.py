@@ -12,7 +12,8 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 
-import experiments.train  # noqa: F401  (registers the schema and the `dirname` resolver)
+import experiments.train  # noqa: F401  (registers the schema and the `run_folder` resolver)
+from experiments.learning_rates import default_lr
 from experiments.run_store import RunStore
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
@@ -35,8 +36,10 @@ def compose_cfg():
 
 
 def hand_made_config(act="tanh", init="standard", loss="cross_entropy", depth=3, lr=0.1,
-                     profile="grid") -> dict:  # fmt: skip
-    """The part of a run's config.yaml that the analysis reads."""
+                     profile="grid", data="shapeset") -> dict:  # fmt: skip
+    """The part of a run's config.yaml that the analysis reads; `lr=None`: the model's
+    default rate (what the analysis looks for when it names none)."""
+    lr = default_lr(act, init, depth, data, profile=profile) if lr is None else lr
     return {
         "activation": {"name": act},
         "init": {"name": init},
@@ -45,6 +48,7 @@ def hand_made_config(act="tanh", init="standard", loss="cross_entropy", depth=3,
         "optim": {"lr": lr, "batch_size": 10},
         "profile": {"name": profile},
         "pretrain": {"name": "none"},
+        "data": {"name": data},
     }
 
 

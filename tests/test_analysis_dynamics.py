@@ -7,7 +7,9 @@ import pytest
 import yaml
 
 from analysis import dynamics, table1
-from analysis.runs import REPO_ROOT, RunMissing, load_run, run_dir
+from analysis.runs import REPO_ROOT, RunMissing, load_run
+from experiments.learning_rates import default_lr
+from experiments.run_identity import run_path
 from experiments.run_store import RunStore
 
 PROBE_KEYS = ("act", "backprop", "wgrad")
@@ -27,31 +29,26 @@ def fake_run(
     extra=None,
     test_size=2000,
 ):
-    """A run directory as experiments.train writes it, with made-up numbers."""
-    overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
-    if pretrain:
-        overrides["pretrain"] = pretrain
-    overrides.update(extra or {})
-    extra = extra or {}
-    store = RunStore(run_dir("dynamics", overrides, seed, root))
+    """A run directory as experiments.train writes it, with made-up numbers; its folder
+    named by its config (experiments.run_identity), at its model's default rate."""
     cfg = {
+        "experiment_name": "dynamics",
         "activation": {"name": activation},
-        "init": {
-            "name": init,
-            "fan": extra.get("init.fan", "receptive_field"),
-            "std": extra.get("init.std", 0.01),
-        },
-        "model": {
-            "depth": depth,
-            "batch_norm": "model.batch_norm" in extra,
-            "name": extra.get("model", "mlp"),
-        },
+        "init": {"name": init, "fan": "receptive_field", "std": 0.01},
+        "model": {"name": "mlp", "depth": depth, "batch_norm": False},
         "pretrain": {"name": pretrain or "none"},
         "profile": {"name": profile, "test_size": test_size},
-        "data": {"name": "shapeset", "size": extra.get("data.size", 0)},
+        "data": {"name": "shapeset", "size": 0},
         "seed": seed,
         "eval_seed": 0,
     }
+    for key, value in (extra or {}).items():  # "model": "conv", "init.std": 0.001, ...
+        group, _, leaf = key.partition(".")
+        cfg[group][leaf or "name"] = yaml.safe_load(str(value))
+    m = cfg["model"]
+    lr = default_lr(activation, init, depth, "shapeset", m["batch_norm"], m["name"], profile)
+    cfg["optim"] = {"lr": lr, "batch_size": 10}
+    store = RunStore(run_path(cfg, root))
     store.write_text("config.yaml", yaml.safe_dump(cfg))
     steps = np.arange(len(errors)) * 100
     store.write_metrics(
@@ -155,7 +152,7 @@ def test_fig11_colours_each_model_alike_at_every_profile_and_dashes_a_hidden_cur
 def test_a_missing_run_is_named_with_the_command_that_makes_it(tmp_path):
     with pytest.raises(RunMissing) as e:
         dynamics.fig2(tmp_path, "quick")
-    assert "activation=sigmoid,init=standard,model.depth=4,profile=quick" in str(e.value)
+    assert "activation=sigmoid init=standard model.depth=4 profile=quick" in str(e.value)
     assert "make reproduce-fig2 PROFILE=quick" in str(e.value)
     with pytest.raises(SystemExit, match="does not exist"):
         dynamics.main("fig3", ["--runs-dir", str(tmp_path)])
@@ -165,19 +162,19 @@ def test_a_missing_run_in_the_checkout_is_named_relative_to_it():
     """REPORT.md quotes the message: it must read the same in any clone."""
     with pytest.raises(RunMissing) as e:
         load_run("dynamics", {"activation": "tanh", "profile": "no_such_profile"})
-    assert "run results/runs/dynamics/activation=tanh,profile=no_such_profile/seed=0 " in str(
+    assert "run results/runs/dynamics: activation=tanh profile=no_such_profile seed=0 " in str(
         e.value
     )
     assert str(REPO_ROOT) not in str(e.value)
 
 
 def test_an_unfinished_run_is_refused(runs):
-    path = run_dir(
+    path = load_run(
         "dynamics",
         {"activation": "tanh", "init": "normalized", "model.depth": 5, "profile": "quick"},
         0,
         runs,
-    )
+    ).dir
     (path / "summary.json").unlink()  # killed before it finished
     with open(path / "metrics.csv", newline="") as f:
         seen = int(list(csv.DictReader(f))[-1]["examples"])
@@ -203,7 +200,7 @@ def mnist_runs(root, write_run, ends: dict[str, float]) -> None:
 
     for label, act, init, *_ in table1.PAPER:
         rel = f"finite/activation={act},data=mnist,init={init},model.depth=5,profile=epochs10"
-        cfg = hand_made_config(act, init, depth=5, profile="epochs10") | {"data": {"name": "mnist"}}
+        cfg = hand_made_config(act, init, depth=5, lr=None, profile="epochs10", data="mnist")
         cfg["profile"]["test_size"] = 10_000
         end = ends[label]
         summary = {"status": "complete", "examples_seen": 500_000, "final_test_error": end}
@@ -322,8 +319,8 @@ def test_a_missing_beyond_run_hides_only_its_own_claim(runs):
 
     from analysis import report
 
-    shutil.rmtree(run_dir("dynamics", {"activation": "relu", "init": "he", "model.depth": 30,
-                                       "profile": "quick"}, 0, runs))  # fmt: skip
+    shutil.rmtree(load_run("dynamics", {"activation": "relu", "init": "he", "model.depth": 30,
+                                        "profile": "quick"}, 0, runs).dir)  # fmt: skip
     checks = report.beyond_training_checks(runs, "quick")
     assert len(checks.missing) == 1 and "model.depth=30" in checks.missing[0]
     claims = [c.claim for c in checks]
@@ -345,7 +342,7 @@ def test_table1_claims_show_while_the_4_layer_sigmoid_net_still_trains(runs):
         c.claim for f in (report.error_checks, report.dynamics_checks) for c in f(runs, "quick")
     }
     sigmoid4 = {"activation": "sigmoid", "init": "standard", "model.depth": 4, "profile": "quick"}
-    shutil.rmtree(run_dir("dynamics", sigmoid4, 0, runs))  # as a larger profile's, unfinished
+    shutil.rmtree(load_run("dynamics", sigmoid4, 0, runs).dir)  # as a larger profile's, unfinished
     errors, dynamic = report.error_checks(runs, "quick"), report.dynamics_checks(runs, "quick")
     for checks in (errors, dynamic):  # named once, though two groups of errors need it
         assert len(checks.missing) == 1 and "model.depth=4" in checks.missing[0]
@@ -359,8 +356,8 @@ def test_table1_claims_show_while_the_4_layer_sigmoid_net_still_trains(runs):
 
 
 def _stored_probes(runs, activation, init, depth):
-    path = run_dir("dynamics", {"activation": activation, "init": init, "model.depth": depth,
-                                "profile": "quick"}, 0, runs)  # fmt: skip
+    path = load_run("dynamics", {"activation": activation, "init": init, "model.depth": depth,
+                                 "profile": "quick"}, 0, runs).dir  # fmt: skip
     with np.load(path / "probes.npz") as z:
         return {k: z[k] for k in z.files}
 

@@ -11,10 +11,7 @@ def test_fig12_draws_each_mnist_net_and_names_the_missing_cifar_data(
 ):
     monkeypatch.setattr(fig12, "data_root", lambda: tmp_path / "no-data")
     for act, init in fig12.MODELS:
-        cfg = {
-            **hand_made_config(act, init, depth=5, profile="epochs10"),
-            "data": {"name": "mnist"},
-        }
+        cfg = hand_made_config(act, init, depth=5, lr=None, profile="epochs10", data="mnist")
         cfg["profile"]["test_size"] = 10_000
         rel = (
             f"finite/activation={act},data=mnist,init={init},model.depth=5,profile=epochs10/seed=0"
@@ -34,8 +31,8 @@ def test_fig12_draws_each_mnist_net_and_names_the_missing_cifar_data(
     footer = fig.texts[-1].get_text()
     assert "CIFAR-10 not run (data not here" in footer and "cifar-10-binary.tar.gz" in footer
     assert "50,000 examples seen, test sets of 10,000" in footer
-    cfg = {**hand_made_config("sigmoid", "normalized", depth=5, profile="epochs10"),
-           "data": {"name": "mnist"}}  # fmt: skip
+    cfg = hand_made_config("sigmoid", "normalized", depth=5, lr=None, profile="epochs10",
+                           data="mnist")  # fmt: skip
     cfg["profile"]["test_size"] = 10_000
     rel = "finite/activation=sigmoid,data=mnist,init=normalized,model.depth=5,profile=epochs10"
     rows = [(0, 0, 2.3, 0.9, 0.9, 1.0), (5000, 50_000, 0.1, 0.03, 0.0316, 2.0)]

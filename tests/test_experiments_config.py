@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from hydra.errors import MissingConfigException
 
 from experiments import schema
@@ -115,10 +116,10 @@ def test_two_job_multirun_gives_two_distinct_complete_run_dirs(tmp_path):
     subprocess.run(cmd, cwd=REPO, check=True, capture_output=True, timeout=300)
     dirs = sorted(p.parent for p in tmp_path.rglob("summary.json"))
     assert [d.relative_to(tmp_path).as_posix() for d in dirs] == [
-        "default/init=normalized,model.depth=2,model.width=20,probe.jacobian_examples=2,"
-        "profile=smoke/seed=3",
-        "default/init=standard,model.depth=2,model.width=20,probe.jacobian_examples=2,"
-        "profile=smoke/seed=3",
+        "default/activation=tanh,init=normalized,model.depth=2,model.width=20,optim.lr=0.01,"
+        "probe.jacobian_examples=2,profile=smoke/seed=3",
+        "default/activation=tanh,init=standard,model.depth=2,model.width=20,optim.lr=0.01,"
+        "probe.jacobian_examples=2,profile=smoke/seed=3",
     ]
     for d in dirs:
         summary = json.loads((d / "summary.json").read_text())
@@ -190,3 +191,17 @@ def test_a_run_with_many_overrides_gets_a_short_stable_readable_folder(tmp_path)
     again = _train(tmp_path, *reversed(many))  # the same run: found, not trained again
     assert "already complete, skipped" in again.stdout + again.stderr
     assert len(list(runs.iterdir())) == 1
+
+
+def test_every_run_says_which_rate_it_uses_and_where_that_came_from(tmp_path):
+    table = yaml.safe_load((REPO / "conf" / "learning_rates.yaml").read_text())
+    done = _train(tmp_path, "activation=relu", "init=he")  # no search covers it
+    assert f"WARNING] - learning rate {table['fallback']} (fallback of conf/learning_rates" in (
+        done.stderr + done.stdout
+    )
+    rate = table["rates"]["tanh-standard-d5"]
+    done = _train(tmp_path, "init=standard", "model.depth=5")
+    assert (f"INFO] - learning rate {rate} (conf/learning_rates.yaml, rates.tanh-standard-d5)"
+            in done.stderr + done.stdout)  # fmt: skip
+    done = _train(tmp_path, "optim.lr=0.05")
+    assert "learning rate 0.05 (set in the config" in done.stderr + done.stdout

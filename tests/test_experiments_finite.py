@@ -11,7 +11,8 @@ from experiments import engine, train
 from experiments.run_store import RunStore
 
 MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-SMALL = ["profile=smoke", "model.depth=2", "model.width=40", "progress=false", "threads=2"]
+SMALL = ["profile=smoke", "model.depth=2", "model.width=40", "progress=false", "threads=2",
+         f"data.finite.root={MNIST.parent}", "data.finite.download=false"]  # fmt: skip
 pytestmark = pytest.mark.skipif(not MNIST.exists(), reason=f"real MNIST not at {MNIST}")
 
 

@@ -170,10 +170,12 @@ def test_one_learning_rate_written_two_ways_names_one_run(compose_cfg, tmp_path)
         with compose_cfg([f"optim.lr={lr}", "threads=2", "engine.loader_workers=1"]) as cfg:
             names.add((cfg.hydra.run.dir, cfg.hydra.sweep.subdir))
     ((run_dir, subdir),) = names
-    assert run_dir.endswith("/default/optim.lr=0.01/seed=0") and run_dir.endswith(subdir)
+    assert run_dir.endswith(",optim.lr=0.01,profile=quick/seed=0") and run_dir.endswith(subdir)
     for flag in ("true", "True", "TRUE"):  # as the analysis names batch-norm runs
         with compose_cfg([f"model.batch_norm={flag}", "threads=2"]) as cfg:
-            assert cfg.hydra.run.dir.endswith("/default/model.batch_norm=true/seed=0")
+            assert "/default/activation=tanh,init=normalized,model.batch_norm=true," in str(
+                cfg.hydra.run.dir
+            )
     # model.depth twice too: plain mode lists both overrides, -m keeps the last
     base = [sys.executable, "-m", "experiments.train", *SMALL, "model.depth=1"]
     base.append(f"runs_dir={tmp_path}")

@@ -6,6 +6,7 @@ import torch
 
 from experiments.data import ShapesetData
 from experiments.pretrain import pretrain_dae, reconstruction_cost
+from experiments.run_identity import differences, what_matters
 from experiments.schema import PretrainConfig
 from models import MLP
 from shapeset import ShapesetConfig, ShapesetSet
@@ -91,17 +92,15 @@ def test_pretraining_settings_of_a_run_without_pretraining_are_not_compared():
     """A stored run made before `pretrain.reconstruction` existed (then: squared error) is
     the same run when nothing is pre-trained, another one when a DAE is."""
 
-    from experiments import engine
-
     current = {
         "seed": 0,
         "pretrain": {"name": "none", "lr": 0.01, "reconstruction": "cross_entropy"},
     }
     stored = {"seed": 0, "pretrain": {"name": "none", "lr": 0.02}}
-    assert engine.differences(engine._what_matters(stored), engine._what_matters(current)) == []
+    assert differences(what_matters(stored), what_matters(current)) == []
     dae = {name: {**c, "pretrain": {**c["pretrain"], "name": "dae"}} for name, c in
            (("stored", stored), ("current", current))}  # fmt: skip
-    diff = engine.differences(dae["stored"], dae["current"])
+    diff = differences(dae["stored"], dae["current"])
     assert diff == [
         "pretrain.lr: stored 0.02, now 0.01",
         "pretrain.reconstruction: stored 'squared_error', now 'cross_entropy'",
