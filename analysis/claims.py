@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .claim_index import Claim, claim
+
 HOLDS, FAILS, NOT_AT_SCALE = "holds", "does not hold", "not at this scale"
 PAPER_EXAMPLES = 25_000_000
 SATURATED = 0.95  # |activation| at which a tanh layer's 2nd/98th percentile counts saturated
@@ -30,10 +32,22 @@ Z_SIGNIFICANT = 2.0  # two-sided ~5%: differences in error rate smaller than thi
 
 @dataclass
 class Check:
-    claim: str
-    paper: str
+    """A verdict on a declared claim (analysis/claim_index.py), with the numbers behind it;
+    `title`: a variant's own line (e.g. one rate of several), else the claim's."""
+
+    of: Claim
     ours: str
     verdict: str
+    title: str = ""
+
+    @property
+    def claim(self) -> str:
+        return self.title or self.of.title
+
+    @property
+    def paper(self) -> str:
+        """Where the claim is made and what it asserts, for the report's tables."""
+        return f"{self.of.source}: {self.of.asserts}"
 
 
 def _layers(values) -> str:
@@ -58,9 +72,7 @@ def class_frequencies(names, counts) -> Check:
     p = np.array([expected_class_frequency(c) for c in names])
     z = (counts / n - p) / np.sqrt(p * (1 - p) / n)
     return Check(
-        "Shapeset-3x2: 1 or 2 objects of 3 shapes make 9 classes, not balanced",
-        "Section 2.1 / the author's generator: frequencies 1/6 (one object), 1/9 (two "
-        "different shapes), 1/18 (two alike)",
+        claim("data-classes"),
         f"over {int(n):,} test images: "
         + ", ".join(f"{f:.3f}" for f in counts / n)
         + f" (largest deviation {np.abs(z).max():.1f} standard errors); rule: all within 4",
@@ -69,7 +81,7 @@ def class_frequencies(names, counts) -> Check:
 
 
 # -- initialization (Figs. 6-8, Eq. 17) -----------------------------------------------------
-def shrinks_layer_after_layer(std_standard, std_normalized, claim: str, paper: str) -> Check:
+def shrinks_layer_after_layer(std_standard, std_normalized, of: Claim) -> Check:
     """Std per layer in the direction of propagation (activations: layer 1 first; gradients:
     top layer first): under standard init it shrinks along it, under normalized it does not."""
     s, n = np.asarray(std_standard, float), np.asarray(std_normalized, float)
@@ -77,8 +89,7 @@ def shrinks_layer_after_layer(std_standard, std_normalized, claim: str, paper: s
     monotone = bool(np.all(np.diff(s) < 0))
     ok = monotone and ratio_s >= 2 and ratio_n <= 2
     return Check(
-        claim,
-        paper,
+        of,
         f"standard: std {_layers(s)} (shrinks x{ratio_s:.1f}, "
         f"{'monotone' if monotone else 'not monotone'}); normalized: {_layers(n)} "
         f"(within x{ratio_n:.2f}); rule: standard monotone and >= x2, normalized within x2",
@@ -91,9 +102,7 @@ def weight_gradients_same_width(std_standard, std_normalized) -> Check:
     rs, rn, wider = s.max() / s.min(), n.max() / n.min(), n.mean() / s.mean()
     ok = rs <= 1.5 and rn <= 1.5 and wider >= 2
     return Check(
-        "weight gradients have the same width in every layer under both inits (Eq. 14); "
-        "wider under normalized",
-        "Fig. 8: same width per layer; x-range ~+-0.025 standard vs ~+-0.15 normalized (~6x)",
+        claim("fig8-weight-gradients-alike"),
         f"max/min std across layers x{rs:.2f} standard, x{rn:.2f} normalized; "
         f"normalized {wider:.1f}x wider; rule: within x1.5 per init, normalized >= 2x wider",
         HOLDS if ok else FAILS,
@@ -103,8 +112,7 @@ def weight_gradients_same_width(std_standard, std_normalized) -> Check:
 def jacobian_singular_values(mean_standard: float, mean_normalized: float) -> Check:
     ok = abs(mean_standard - 0.5) <= 0.1 and abs(mean_normalized - 0.8) <= 0.1
     return Check(
-        "mean singular value of the layer Jacobians: ~0.5 standard vs ~0.8 normalized",
-        "Section 4.2.2: ~0.5 standard, ~0.8 normalized",
+        claim("jacobian-singular-values"),
         f"{mean_standard:.3f} standard, {mean_normalized:.3f} normalized (hidden-to-hidden "
         "layers); rule: each within +-0.1",
         HOLDS if ok else FAILS,
@@ -131,24 +139,18 @@ def top_layer_saturates_early(
     else:
         verdict = NOT_AT_SCALE if examples[-1] < by else FAILS
         ours = f"top-layer mean never below {level} by {by:,} examples (min {top.min():.3f})"
-    return Check(
-        "sigmoid: the top hidden layer saturates near 0 early, lower layers stay near 0.5 or above",
-        "Fig. 2: top layer ~0.02 within ~2 epochs (4e5 examples); layers 1-3 ~0.5/0.6/0.8",
-        ours,
-        verdict,
-    )
+    return Check(claim("fig2-top-saturates-early"), ours, verdict)
 
 
 def top_layer_desaturates_late(examples, act_mean, paper_at: int = 20_000_000) -> Check:
     examples, top = np.asarray(examples), np.asarray(act_mean)[:, -1]
-    claim = "sigmoid: the top layer slowly desaturates late in training"
-    paper = "Fig. 2: around epoch 100 (2e7 examples) the top layer's mean rises again"
+    of = claim("fig2-top-desaturates-late")
     if examples[-1] < paper_at:
         ours = f"runs end at {examples[-1]:,} examples (top-layer mean {top[-1]:.3f})"
-        return Check(claim, paper, ours, NOT_AT_SCALE)
+        return Check(of, ours, NOT_AT_SCALE)
     rose = top[-1] > max(0.05, 2 * top.min())
     ours = f"top-layer mean min {top.min():.3f}, end {top[-1]:.3f}"
-    return Check(claim, paper, ours, HOLDS if rose else FAILS)
+    return Check(of, ours, HOLDS if rose else FAILS)
 
 
 def saturation_onsets(examples, p2, p98, level: float = SATURATED) -> list[int | None]:
@@ -254,10 +256,7 @@ def normalized_keeps_weight_gradients_alike(standard: list, normalized: list) ->
     upper = [np.mean([_window_mean_ratio(r, WINDOW, slice(1, None)) for r in runs])
              for runs in (standard, normalized)]  # fmt: skip
     return Check(
-        "tanh: during training, normalized init keeps the layers' weight-gradient spreads "
-        "closer together than standard init (cmp)",
-        "Fig. 9 and section 4.2.2: layers' weight gradients drift apart, more so under "
-        "standard init; normalized init keeps their variance alike across layers",
+        claim("fig9-normalized-keeps-alike"),
         f"largest/smallest per-layer dC/dW std, geometric mean over the last half of "
         f"{seen:,} examples: standard x{np.mean(s):.2f}, normalized x{np.mean(n):.2f} "
         f"(layers 2-5 only: x{upper[0]:.2f}, x{upper[1]:.2f}); {text}; rule (ours): "
@@ -288,10 +287,7 @@ def standard_weight_gradients_drift_apart(standard: list) -> Check:
     mask = in_window(r["examples"])
     w = np.asarray(r["wgrad_std"], float)
     return Check(
-        "tanh, standard init: the layers' weight-gradient spreads drift apart during "
-        "training, the lower layers' larger",
-        "Fig. 9 and section 4.2.2: lower layers' weight gradients grow larger than the "
-        "higher ones' as training goes on",
+        claim("fig9-standard-drift-apart"),
         f"largest/smallest per-layer std x{spread_ratios(w)[0]:.2f} at init, "
         f"x{_window_mean_ratio(r, WINDOW):.2f} over the last half of {seen:,} examples; "
         f"layer 1 above the top layer at {100 * np.mean(w[mask, 0] > w[mask, -1]):.0f}% of "
@@ -336,9 +332,7 @@ def tanh_normalized_evolves_like_softsign(tanh: list, tanh_n: list, softsign: li
     verdict, text, d_n, d_s = judged(1.0)
     onsets = saturation_onsets(tanh_n[0]["examples"], tanh_n[0]["act_p2"], tanh_n[0]["act_p98"])
     return Check(
-        "tanh with normalized init evolves like softsign, not like tanh with standard init",
-        "Fig. 10 against Fig. 3: normalized tanh's layers resemble softsign's (moving "
-        "together, saturating less) rather than standard tanh's sequential saturation",
+        claim("fig10-like-softsign"),
         f"mean |difference| from softsign's per-layer 2nd/98th-percentile extremes over "
         f"{seen:,} examples: Tanh N {np.mean(d_n):.3f}, Tanh {np.mean(d_s):.3f}; {text}; "
         f"Tanh N's layers first beyond +-{SATURATED} (seed 0): {_onset_text(onsets)}; each "
@@ -378,9 +372,7 @@ def layers_saturate_in_sequence(runs: list, level: float = SATURATED) -> Check:
     onsets = saturation_onsets(runs[0]["examples"], runs[0]["act_p2"], runs[0]["act_p98"])
     others = ", ".join(f"+-{x}: {judged(x)}" for x in (0.9, 0.98))
     return Check(
-        "tanh, standard init: the layers saturate one after another, layer 1 first",
-        "Fig. 3 (top) and section 3.2: 98th percentiles reach +-1 layer by layer, from "
-        "layer 1 up; the top layer stays near 0 (Fig. 4)",
+        claim("fig3-tanh-sequential-saturation"),
         f"first examples count with a 2nd/98th percentile beyond +-{level} (seed 0): "
         f"{_onset_text(onsets)} (runs end at {seen:,}); in sequence in "
         f"{sum(in_sequence(r, level) for r in runs)} of {_seeds(len(runs))}; rule (ours): "
@@ -394,8 +386,7 @@ def softsign_stays_off_asymptotes(runs: list) -> Check:
     ext = [extremes(r)[-1] for r in runs]
     seen = int(min(r["examples"][-1] for r in runs))
     return Check(
-        "softsign: no layer saturates at +-1",
-        "Fig. 3 (bottom) and section 3.3: percentiles ~+-0.8-0.9, no saturation",
+        claim("fig3-softsign-no-saturation"),
         f"largest |2nd/98th percentile| per layer at {seen:,} examples (seed 0): "
         f"{_layers(ext[0])}; rule (ours): all below {SATURATED}, in {MAJORITY}",
         # about every moment of training: a saturating run refutes it at any scale
@@ -427,8 +418,7 @@ def softsign_modes_at_knee(runs: list) -> Check:
     verdict = _majority([k.sum() > len(k) / 2 for k in at_knee], seen)
     every = _majority([k.all() for k in at_knee], seen)
     return Check(
-        "softsign: at the end the activations settle at the knees, not at +-1",
-        "Fig. 4 (bottom) and section 3.3: modes near +-(0.6-0.8), non-linear, not saturated",
+        claim("fig4-softsign-knees"),
         f"|mode| per layer after {seen:,} examples (seed 0): {_layers(modes[0])} "
         f"({int(at_knee[0].sum())} of {len(modes[0])} layers in [{KNEE[0]}, {KNEE[1]}]); rule "
         f"(ours): most layers in that band, in {MAJORITY} (every layer: {every})",
@@ -450,8 +440,7 @@ def tanh_modes_at_extremes_or_zero(runs: list) -> Check:
                     np.all((m >= extreme) | (m < CENTRE_MODE)))  # fmt: skip
 
     return Check(
-        "tanh, standard init: at the end the modes sit at +-1 (lower layers) or at 0 (top)",
-        "Fig. 4 (top) and section 3.3: low layers saturated at +-1, top layer peaked at 0",
+        claim("fig4-tanh-modes"),
         f"|mode| per layer after {seen:,} examples (seed 0): {_layers(modes[0])}; rule "
         f"(ours): layer 1 >= {EXTREME_MODE}, the top < {CENTRE_MODE}, none in between, in "
         f"{MAJORITY} (with +-0.8 for +-1: {_majority([ok(m, 0.8) for m in modes], seen)})",
@@ -486,8 +475,7 @@ def normalized_saturates_more_at_equal_rate(by_rate: dict[float, tuple[list, lis
     else:
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
     return Check(
-        "tanh: at equal learning rate, normalized init saturates the units more than standard init",
-        "Our claim: the controlled comparison behind Figs. 9 and 10 (no paper number)",
+        claim("equal-rate-normalized-saturates-more"),
         f"saturated share (|z| > 0.8), mean over layers and the last half of {seen:,} "
         f"examples: " + "; ".join(parts) + f"; rule (ours): normalized higher at every rate, "
         f"Welch p < {P_SIGNIFICANT}",
@@ -563,7 +551,7 @@ def z_score(a: Error, b: Error) -> float:
     return (b.mean - a.mean) / math.hypot(a.se, b.se)
 
 
-def worse_than_all(model: Error, others: list[Error], claim: str, paper: str, seen: int):
+def worse_than_all(model: Error, others: list[Error], of: Claim, seen: int):
     zs = [z_score(o, model) for o in others]
     ours = f"{model} vs " + ", ".join(f"{o} (z {z:.1f})" for o, z in zip(others, zs, strict=True))
     if min(zs) >= Z_SIGNIFICANT:
@@ -572,10 +560,10 @@ def worse_than_all(model: Error, others: list[Error], claim: str, paper: str, se
         verdict = FAILS  # clearly better than one of them: not the worst, at any budget
     else:
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
-    return Check(claim, paper, ours, verdict)
+    return Check(of, ours, verdict)
 
 
-def better_than(model: Error, other: Error, claim: str, paper: str, seen: int) -> Check:
+def better_than(model: Error, other: Error, of: Claim, seen: int) -> Check:
     z = z_score(model, other)
     ours = f"{model} vs {other} (z {z:.1f}, {model.seeds} seed(s))"
     if z >= Z_SIGNIFICANT:
@@ -584,31 +572,31 @@ def better_than(model: Error, other: Error, claim: str, paper: str, seen: int) -
         verdict = FAILS
     else:
         verdict = NOT_AT_SCALE
-    return Check(claim, paper, ours, verdict)
+    return Check(of, ours, verdict)
 
 
-def within_noise(models: list[Error], claim: str, paper: str, seen: int) -> Check:
+def within_noise(models: list[Error], of: Claim, seen: int) -> Check:
     pairs = [(a, b) for i, a in enumerate(models) for b in models[i + 1 :]]
     worst = max(abs(z_score(a, b)) for a, b in pairs)
     ours = ", ".join(map(str, models)) + f"; largest pairwise |z| {worst:.1f}"
     verdict = HOLDS if worst < Z_SIGNIFICANT else (NOT_AT_SCALE if _short(seen) else FAILS)
-    return Check(claim, paper, ours, verdict)
+    return Check(of, ours, verdict)
 
 
-def stays_at_chance(error: Error, chance: float, claim: str, paper: str) -> Check:
+def stays_at_chance(error: Error, chance: float, of: Claim) -> Check:
     ok = error.mean >= chance - 2 * error.se - 0.01
     ours = f"{error} (chance: {100 * chance:.1f}%); rule: within 2 SE + 1 point of chance"
-    return Check(claim, paper, ours, HOLDS if ok else FAILS)
+    return Check(of, ours, HOLDS if ok else FAILS)
 
 
-def escapes_late(errors, examples, chance: float, paper_at: int, claim: str, paper: str):
+def escapes_late(errors, examples, chance: float, paper_at: int, of: Claim):
     """Sigmoid depth 4: stuck at chance, then learns from ~paper_at examples on."""
     at = plateau_exit(errors, examples, chance)
     if at is not None:
-        return Check(claim, paper, f"test error first {PLATEAU_MARGIN_TEXT} at {at:,}", HOLDS)
+        return Check(of, f"test error first {PLATEAU_MARGIN_TEXT} at {at:,}", HOLDS)
     seen = int(np.asarray(examples)[-1])
     ours = f"still {100 * np.asarray(errors)[-1]:.1f}% at {seen:,} examples"
-    return Check(claim, paper, ours, NOT_AT_SCALE if seen < paper_at else FAILS)
+    return Check(of, ours, NOT_AT_SCALE if seen < paper_at else FAILS)
 
 
 def best_depths(best: dict[str, int], examples_seen: int) -> Check:
@@ -616,8 +604,7 @@ def best_depths(best: dict[str, int], examples_seen: int) -> Check:
     expected = {"sigmoid": 4, "tanh": 5, "softsign": 5}
     ok = bool(best) and all(best[a] == expected[a] for a in best)
     return Check(
-        "the best depth is 5 for tanh and softsign, 4 for sigmoid (cross-entropy)",
-        "Section 2.3: best depth 5 on Shapeset for every activation except sigmoid (4)",
+        claim("grid-best-depth"),
         ", ".join(f"{a} {best[a]}" for a in expected if a in best)
         + f" (lowest final test error after {examples_seen:,} examples, mean of both inits)",
         HOLDS if ok else (NOT_AT_SCALE if _short(examples_seen) else FAILS),
@@ -627,8 +614,7 @@ def best_depths(best: dict[str, int], examples_seen: int) -> Check:
 # -- cost surfaces and the grid --------------------------------------------------------------
 def quadratic_has_more_plateau(share_ce: float, share_quadratic: float) -> Check:
     return Check(
-        "the quadratic cost has more plateaus than cross-entropy (1-hidden-layer tanh net)",
-        "Fig. 5: flat plateaus on the quadratic surface, not on the cross-entropy one",
+        claim("fig5-quadratic-plateaus"),
         f"share of the [-4, 4]^2 weight grid with gradient < 1% of its max: quadratic "
         f"{share_quadratic:.3f}, cross-entropy {share_ce:.3f}",
         HOLDS if share_quadratic > share_ce else FAILS,
@@ -686,8 +672,7 @@ def quadratic_trains_slower(pairs: list[tuple[str, int | None, int | None]], bud
     )
     verdict = NOT_AT_SCALE if slower + faster == 0 else (HOLDS if p < 0.05 else FAILS)
     return Check(
-        "trained nets: the quadratic cost leaves the chance-level plateau later than cross-entropy",
-        "Section 4.1 / Fig. 5: the quadratic cost's plateaus slow training",
+        claim("grid-quadratic-slower"),
         ours,
         verdict,
     )
@@ -716,20 +701,14 @@ def deep_relu_needs_he(he: Error, normalized: Error, he_exit, n_exit, seen: int)
         verdict = HOLDS if z >= Z_SIGNIFICANT else (NOT_AT_SCALE if _short(seen) else FAILS)
     else:
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
-    return Check(
-        "ReLU, 30 hidden layers: He init trains, normalized init does not",
-        "He et al. (2015), Fig. 3: 30 layers, 'Xavier' stalls, theirs converges",
-        ours,
-        verdict,
-    )
+    return Check(claim("relu30-he-trains"), ours, verdict)
 
 
-def both_train(exits: dict[str, int | None], claim: str, paper: str, seen: int) -> Check:
+def both_train(exits: dict[str, int | None], of: Claim, seen: int) -> Check:
     """Every net leaves the chance plateau within the budget."""
     ok = all(v is not None for v in exits.values())
     return Check(
-        claim,
-        paper,
+        of,
         _exits(exits),
         HOLDS if ok else (NOT_AT_SCALE if _short(seen) else FAILS),
     )
@@ -741,7 +720,8 @@ def right_beats_mistake(
     right_exit,
     wrong_exit,
     seen: int,
-    claim: str,
+    title: str,
+    of: Claim,
     names=("right scheme", "mistake"),
 ):
     """A right scheme against a common mistake (e.g. a conv net's fan-in counted over the
@@ -757,8 +737,7 @@ def right_beats_mistake(
         verdict = HOLDS
     else:
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
-    return Check(claim, "Our claim (issue: the common mistakes); the libraries' convention",
-                 ours, verdict)  # fmt: skip
+    return Check(of, ours, verdict, title)
 
 
 # -- the paper's claims first checked here (FACTS section 10, "new") -------------------------
@@ -782,10 +761,7 @@ def backprop_shrinking_reverses_early(runs: list, within: int = PAPER_EPOCH) -> 
     r0, at = found[0]
     verdict = _majority(ok, PAPER_EXAMPLES if seen >= within else 0)
     return Check(
-        "tanh, standard init: the downward shrinking of back-propagated gradients reverses "
-        "soon after learning starts",
-        "Section 4.2.2: the trend of Fig. 7 (smaller gradients in lower layers) reverses "
-        "very quickly during learning",
+        claim("backprop-shrinking-reverses"),
         f"layer 1 / top layer dC/ds std at init {r0:.2f}; layer 1 first at or above the top "
         f"layer {'never' if at is None else f'at {at:,} examples'} (seed 0; runs end at "
         f"{seen:,}); in {sum(ok)} of {_seeds(len(runs))}; rule (ours): below 1 at init, "
@@ -802,18 +778,16 @@ def first_layer_saturates_as_top_recovers(run, level: float = 0.05) -> Check:
     sat = np.asarray(run["act_saturation"], float)[:, 0]
     fell = np.flatnonzero(top < level)
     back = np.flatnonzero((top > 2 * level) & (np.arange(len(top)) > (fell[0] if fell.size else 0)))
-    claim = "sigmoid, 4 layers: when the top layer leaves 0, the first layer starts to saturate"
-    paper = "Section 3.1: as the top layer slowly desaturates, layer 1 saturates and settles"
+    of = claim("first-layer-saturates-as-top-recovers")
     rule = (f"rule (ours): the top layer's mean back above {2 * level} after falling below "
             f"{level}; layer 1's saturated share then higher than before")  # fmt: skip
     if not fell.size or not back.size:
         verdict = NOT_AT_SCALE if examples[-1] < 0.8 * PAPER_EXAMPLES else FAILS
-        return Check(claim, paper, f"the top layer has not left 0 by {examples[-1]:,} examples "
+        return Check(of, f"the top layer has not left 0 by {examples[-1]:,} examples "
                      f"(mean {top[-1]:.3f} at the end); {rule}", verdict)  # fmt: skip
     before, after = sat[fell[0] : back[0]].mean(), sat[back[0] :].mean()
     return Check(
-        claim,
-        paper,
+        of,
         f"top layer below {level} from {examples[fell[0]]:,}, back above {2 * level} at "
         f"{examples[back[0]]:,} examples; layer 1 saturated {100 * before:.1f}% before, "
         f"{100 * after:.1f}% after; {rule}",
@@ -833,9 +807,7 @@ def pretrained_sigmoid_top_layer_stays_off_zero(runs: dict, by: int = 2 * PAPER_
         ok.append(low >= level)
         parts.append(f"{name}: lowest top-layer mean {low:.3f} within {by:,} examples")
     return Check(
-        "sigmoid, 4 layers, pre-trained without labels: no top-layer saturation at 0",
-        "Section 3.1: nets initialized by unsupervised pre-training (e.g. RBMs) do not show "
-        "the top layer's saturation",
+        claim("pretrained-sigmoid-no-top-saturation"),
         "; ".join(parts) + f"; rule (ours): the top layer's mean stays >= {level} over the "
         f"first {by:,} examples (where the plain net's falls to ~0), for every pre-training",
         HOLDS if all(ok) else FAILS,
@@ -856,9 +828,7 @@ def softsign_more_robust_to_init(tanh: Error, tanh_n: Error, soft: Error, soft_n
     else:
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
     return Check(
-        "softsign is more robust to the init than tanh",
-        "Section 5 / Table 1: Softsign vs Softsign N differ less than Tanh vs Tanh N "
-        "(16.27 vs 16.06; 27.15 vs 15.60)",
+        claim("softsign-robust-to-init"),
         f"Tanh - Tanh N {100 * gap_t:.2f} points, |Softsign - Softsign N| {100 * gap_s:.2f} "
         f"points (z {z:.1f} from the four standard errors); rule: the tanh gap larger, z >= "
         f"{Z_SIGNIFICANT:g}",
@@ -877,8 +847,7 @@ def gains_hold_for_other_layer_sizes(pairs: dict[str, tuple[Error, Error]], seen
     else:
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
     return Check(
-        "tanh: normalized init's gain holds with layer sizes that grow or shrink with depth",
-        "Section 5: the same gains when the layers' sizes are not all equal",
+        claim("layer-sizes-gains"),
         "; ".join(f"{shape}: {n} vs {s} (z {zs[shape]:.1f})" for shape, (s, n) in pairs.items())
         + f"; rule: normalized better at every shape, z >= {Z_SIGNIFICANT:g}",
         verdict,
@@ -905,8 +874,7 @@ def sigmoid_learns_on_mnist(metrics: list[dict], probes: dict, chance: float,
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
         left = f"still at chance after {seen:,} examples ({100 * metrics[-1]['test_error']:.1f}%)"
     return Check(
-        "MNIST: the 5-layer sigmoid net (standard init) learns",
-        "Table 1: Sigmoid 2.21% on MNIST after the paper's training",
+        claim("mnist-sigmoid-learns"),
         f"{left}; {where} (Fig. 2's saturation); Sigmoid N left chance {n_text}; rule: test "
         f"error {PLATEAU_MARGIN_TEXT} within the budget (the paper's budget is 50x ours)",
         verdict,

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from models.conv import ConvNet
 
+from .claim_index import claim
 from .claims import Check
 from .depth_scan import geometric_ratio, measure, probe_set
 from .figures import REPO_ROOT, stamp
@@ -76,10 +77,7 @@ def checks(record: dict) -> list[Check]:
     ok = all(abs(r / k2 - 1) < TOLERANCE for r in first.values())
     out = [
         Check(
-            f"Counting a conv layer's fan-in as its channels alone inflates the pre-activation "
-            f"variance by the kernel area ({k2} for {record['kernel']}x{record['kernel']})",
-            "The convention of every major library (fan_in = in_channels x kernel area), "
-            "following LeCun et al. (1998) and He et al. (2015)",
+            claim("conv-fan-inflates"),
             "layer 1 mean square of s, channels-only / receptive field, seed 0: "
             + ", ".join(f"{k} {v:.1f}" for k, v in first.items())
             + f" (the same draws, scaled: exact by construction; rule: within {TOLERANCE:.0%} "
@@ -97,9 +95,7 @@ def checks(record: dict) -> list[Check]:
     ok = abs(z) < 2 and wrong > 10
     out.append(
         Check(
-            "Counted over the receptive field, normalized init keeps conv layers alike as it "
-            "keeps dense ones; counted over channels the signal grows by ~k^2 per layer",
-            "Section 4.2.1 (n Var[W] = 1 for equal fans), with n the receptive field",
+            claim("conv-receptive-alike"),
             f"linear conv net, 2nd moment of s per layer (geometric mean over layers 2-"
             f"{record['depth']} and seeds): receptive field {right:.3f} (theory {share:.3f}: "
             f"n Var[W] = 1 times the share of the kernel inside the zero-padded image; z "

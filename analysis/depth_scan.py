@@ -25,6 +25,7 @@ from models import MLP, get_loss
 from models.data_fit import FITTERS
 from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
 
+from .claim_index import claim
 from .claims import Check
 from .figures import REPO_ROOT, stamp
 from .records import claim_lines, measure_or_redraw
@@ -110,9 +111,7 @@ def checks(record: dict) -> list[Check]:
     )
     out.append(
         Check(
-            "Linear nets: each layer multiplies the 2nd moment of s (forward) and of dC/ds "
-            "(backward) by n Var[W]: 1/3 standard, ~1 normalized, 2 He",
-            "Section 4.2.1 (exact for the identity); He et al. (2015) for 2/n_in",
+            claim("linear-moments"),
             "forward "
             + ", ".join(f"{i} {v:.3f}" for i, v in lin.items())
             + "; backward "
@@ -126,9 +125,7 @@ def checks(record: dict) -> list[Check]:
     ok = all(abs(v / RELU_THEORY[i] - 1) < RELU_TOLERANCE for i, v in relu.items())
     out.append(
         Check(
-            "ReLU keeps the 2nd moment of s layer to layer under He init and halves it per "
-            "layer under normalized init",
-            "He et al. (2015), Eq. 10: n Var[W] / 2 per layer",
+            claim("relu-he-keeps"),
             ", ".join(f"{i} {v:.3f}" for i, v in relu.items())
             + f" per layer (rule: within {RELU_TOLERANCE:.0%} of 1 and 0.5; {scale})",
             "holds" if ok else "does not hold",
@@ -142,10 +139,7 @@ def checks(record: dict) -> list[Check]:
     ok = ok and g["standard"] < 1e-8 and g["normalized"] > 0.05
     out.append(
         Check(
-            "Tanh: under standard init activations and back-propagated gradients vanish "
-            "geometrically with depth (x ~1/sqrt(3) per layer); under normalized init only "
-            "slowly (activations ~1/sqrt(layer), as tanh's curvature shrinks them)",
-            "Sections 4.2.1-4.2.2 (Eqs. 13-16), extended to 50 layers",
+            claim("tanh-vanishing-depth"),
             f"activation std layer {d} / layer 5: standard {a['standard']:.2g}, normalized "
             f"{a['normalized']:.2g}; dC/ds std layer 1 / layer {d}: standard "
             f"{g['standard']:.2g}, normalized {g['normalized']:.2g} (rule: standard both "

@@ -16,6 +16,7 @@ from matplotlib.ticker import MaxNLocator
 from models import MLP
 from models.conv import ConvNet
 
+from .claim_index import claim
 from .claims import Check
 from .depth_scan import geometric_ratio, measure, probe_set
 from .dynamics import error_curves, load, name, setting
@@ -96,24 +97,20 @@ def at_init_checks(m: dict) -> list[Check]:
     scale = "at initialization, 5 x 1000 tanh, 300 probe examples, model seed 0"
     return [
         Check(
-            "N(0, 0.01^2) in a 5 x 1000 net shrinks the signal by ~0.01 sqrt(1000) = 0.32 "
-            "per layer; a variance passed as the std (0.001), by ~0.03",
-            "Our claim (issue: the common mistakes): n Var[W] per layer, Section 4.2.1",
+            claim("mistakes-shrink-signal"),
             ", ".join(f"std {s}: {ratios[s]:.3f} per layer (theory {theory[s]:.3f})" for s in g)
             + f" (rule: within 15% of theory; {scale})",
             "holds" if all(abs(ratios[s] / theory[s] - 1) < 0.15 for s in g) else "does not hold",
         ),
         Check(
-            "A std passed as the variance (std 0.178) saturates tanh in most units",
-            "Our claim: n Var[W] = 31.6, far past tanh's linear range",
+            claim("mistakes-std-as-variance-saturates"),
             "share of |z| > 0.9 in layers 1-5: "
             + " / ".join(f"{v:.2f}" for v in big["saturated"])
             + f" (rule: > {SATURATED_SHARE} in layer 5; {scale})",
             "holds" if big["saturated"][-1] > SATURATED_SHARE else "does not hold",
         ),
         Check(
-            "All-zero weights: every unit of a layer computes the same value",
-            "Our claim: nothing tells the units apart (symmetry)",
+            claim("mistakes-zeros-symmetric"),
             "largest spread of z across a layer's units over the probe examples: "
             + " / ".join(f"{v:.2g}" for v in zeros["unit_spread"])
             + f" (rule: exactly 0 in every layer; {scale})",
@@ -136,8 +133,8 @@ def training_checks(runs) -> list[Check]:
             err.append(Error.of_runs(label, [run]))
             exits.append(run_plateau_exit(run.metrics, CHANCE))
         seen = min(r.summary["examples_seen"] for r in (right, wrong))
-        claim = f"{mistake}: the right scheme trains better than the mistake"
-        c = right_beats_mistake(*err, *exits, seen, claim)
+        of = claim("mistake-trains-worse")
+        c = right_beats_mistake(*err, *exits, seen, f"{mistake}: {of.title}", of)
         c.ours += "".join(fell_back(name(run), run.metrics, CHANCE) for run in (right, wrong))
         out.append(c)
     return out

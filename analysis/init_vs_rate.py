@@ -67,14 +67,14 @@ def check(profile: str, runs_dir=None) -> list[C.Check]:
     checks = [C.normalized_saturates_more_at_equal_rate(probes)]
     for lr, (std, nrm) in probes.items():
         c = C.normalized_keeps_weight_gradients_alike(std, nrm)
-        c.claim += f", at equal rate {lr:g}"
+        c.title = f"{c.claim}, at equal rate {lr:g}"
         checks.append(c)
     for lr, (std, nrm) in probes.items():  # Fig. 10 where softsign trained at that rate too
         soft = find_runs("dynamics", runs_dir, activation="softsign", init="standard", depth=5,
                          lr=lr, profile=profile)  # fmt: skip
         if len(soft) >= 2:
             c = C.tanh_normalized_evolves_like_softsign(std, nrm, [r.probes for r in soft])
-            c.claim += f", all three at rate {lr:g}"
+            c.title = f"{c.claim}, all three at rate {lr:g}"
             checks.append(c)
     return checks
 

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from models import MLP
 
+from .claim_index import claim
 from .claims import Check
 from .depth_scan import probe_set
 from .figures import REPO_ROOT, stamp
@@ -93,10 +94,7 @@ def checks(record: dict) -> list[Check]:
     ok = ok and all(r[last]["spread"] > orth[last]["spread"] for r in relu)
     return [
         Check(
-            "Orthogonal tanh nets near criticality keep the input-output Jacobian's singular "
-            "values concentrated near 1 as depth grows; Gaussian ones spread with depth; ReLU "
-            "nets cannot reach it",
-            "Pennington, Schoenholz & Ganguli (2017), Figs. 1-2",
+            claim("isometry-orthogonal"),
             "std/mean of the singular values at depth "
             + f"{first} -> {last}: "
             + "; ".join(

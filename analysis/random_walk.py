@@ -29,6 +29,7 @@ from tqdm import tqdm
 from models import MLP, get_activation, get_loss
 from models.inits import random_walk_gain
 
+from .claim_index import claim
 from .claims import Check
 from .depth_scan import probe_set
 from .figures import REPO_ROOT, stamp
@@ -137,10 +138,7 @@ def checks(record: dict) -> list[Check]:
     plain = st["linear, g = 1 (LeCun)"]
     drift = all(ses_from_zero(plain[str(w)]) < -MEAN_SE for w in widths)
     linear = Check(
-        "Linear nets: with g = exp(1/(2N)) the log of the back-propagated gradient's squared "
-        "norm does an unbiased random walk over depth (mean flat, variance k psi'(N/2) ~ 2k/N "
-        "after k layers); with g = 1 it drifts down by ~1/N per layer",
-        "Sussillo & Abbott (2014), section 3; exact for linear nets",
+        claim("random-walk-linear"),
         f"after {d - 1} layers: " + "; ".join(parts) + f" (rule: every mean within {MEAN_SE} "
         f"SE of theory, every variance within {VAR_SE} SE of theory, g = 1 below 0 by more "
         f"than {MEAN_SE} SE at every width; {scale})",
@@ -157,10 +155,7 @@ def checks(record: dict) -> list[Check]:
     inverse = max(abs(v / avg - 1) for v in scaled.values()) <= WIDTH_SPREAD
     vanished = sum(r[str(w)]["vanished"] for r in (rw, he) for w in widths)
     relu = Check(
-        "ReLU nets: with g = sqrt(2) exp(1.2 / (max(N, 6) - 2.4)) the walk is unbiased (mean "
-        "flat) and its variance grows linearly with depth and inversely with width; with "
-        "He's sqrt 2 the mean drifts down",
-        "Sussillo & Abbott (2014), section 4 (their fitted g for ReLU)",
+        claim("random-walk-relu"),
         f"after {d - 1} layers, mean: "
         + ", ".join(
             f"N={w} random-walk {a[0]:+.2f} / He {b[0]:+.2f} (SE {a[1]:.2f} / {b[1]:.2f})"

@@ -35,6 +35,7 @@ from . import (
     table1,
 )
 from . import rules_before as R
+from .claim_index import BEYOND, CLAIMS, ONCE, claim
 from .dynamics import BEYOND_CONV, BN, load, load_seeds, model_label
 from .fig5 import cost_surfaces, plateau_fractions
 from .figures import FIGURES_DIR, profile_suffix
@@ -65,17 +66,12 @@ def at_init_checks(runs_dir) -> list[C.Check]:
         C.shrinks_layer_after_layer(
             std["act_std"],
             nrm["act_std"],
-            "tanh at init: activations shrink toward 0 layer after layer under standard init, "
-            "not under normalized",
-            "Fig. 6: peak at 0 grows with depth (est. 1.3, 2.5, 4.3, 7.7, 13.7); normalized alike",
+            claim("fig6-activations-shrink"),
         ),
         C.shrinks_layer_after_layer(
             std["backprop_std"][::-1],
             nrm["backprop_std"][::-1],
-            "back-propagated gradients shrink going down under standard init, not under "
-            "normalized (listed top layer first)",
-            "Fig. 7: lower layers narrower (est. peaks 85, 43, 23, 13, 8 for L1-L5), ~3x "
-            "variance per layer; normalized alike",
+            claim("fig7-backprop-shrinks"),
         ),
         C.weight_gradients_same_width(std["wgrad_std"], nrm["wgrad_std"]),
         C.jacobian_singular_values(
@@ -276,8 +272,7 @@ def error_checks(runs_dir, profile: str, final_only: bool = False) -> list[C.Che
             C.stays_at_chance(
                 err[("sigmoid", "standard")],
                 CHANCE,
-                "sigmoid, 5 hidden layers: stays at chance",
-                "Fig. 11 / Table 1: flat at ~83.5%; 82.61%",
+                claim("sigmoid5-stays-at-chance"),
             )
         ]
 
@@ -289,8 +284,7 @@ def error_checks(runs_dir, profile: str, final_only: bool = False) -> list[C.Che
                 [r["examples"] for r in m],
                 CHANCE,
                 6_500_000,
-                "sigmoid, 4 hidden layers: stuck at chance, then learns",
-                "Fig. 11: stuck until ~6.5e6 examples, ends ~35%",
+                claim("sigmoid4-escapes"),
             )
         ]
 
@@ -302,28 +296,24 @@ def error_checks(runs_dir, profile: str, final_only: bool = False) -> list[C.Che
             C.worse_than_all(
                 err[("sigmoid", "standard")],
                 [err[k] for k in err if k[0] != "sigmoid"],
-                "Table 1: sigmoid is the worst 5-layer net",
-                "Table 1: Sigmoid 82.61% vs 15.60-27.15%",
+                claim("table1-sigmoid-worst"),
                 seen,
             ),
             C.worse_than_all(
                 err[("tanh", "standard")],
                 good,
-                "Table 1: tanh with standard init is the worst of the rest",
-                "Table 1: Tanh 27.15% vs Softsign 16.27, Softsign N 16.06, Tanh N 15.60",
+                claim("table1-tanh-worst-of-rest"),
                 seen,
             ),
             C.better_than(
                 err[("tanh", "normalized")],
                 err[("tanh", "standard")],
-                "Table 1: normalized init helps tanh",
-                "Table 1: Tanh N 15.60% vs Tanh 27.15%",
+                claim("table1-normalized-helps-tanh"),
                 seen,
             ),
             C.within_noise(
                 good,
-                "Table 1: Softsign, Softsign N and Tanh N end close together",
-                "Table 1: 16.27, 16.06, 15.60 (all bold: not told apart)",
+                claim("table1-close-together"),
                 seen,
             ),
             C.softsign_more_robust_to_init(
@@ -361,8 +351,7 @@ def error_checks(runs_dir, profile: str, final_only: bool = False) -> list[C.Che
             C.better_than(
                 pre,
                 min([*err.values(), sig4], key=lambda e: e.mean),
-                "Fig. 11: pre-training ends best",
-                "Fig. 11: Pre-training ~11% vs >= ~16% for the others",
+                claim("fig11-pretraining-best"),
                 pre_runs[0].summary["examples_seen"],
             )
         ]
@@ -376,24 +365,12 @@ FINITE_RATES = {
 }
 
 
-def finite_claims(data: str) -> list[tuple[str, str]]:
-    """Table 1's claims on MNIST or CIFAR-10: (claim, the paper's numbers)."""
-    name, paper = fig12.TITLE[data], table1.PAPER_FINITE[data]
-    claims = [
-        (
-            f"{name}: sigmoid is the worst 5-layer net",
-            f"Table 1: Sigmoid {paper['Sigmoid'][0]}% vs "
-            + ", ".join(f"{k} {v[0]}" for k, v in paper.items() if k != "Sigmoid"),
-        )
-    ]
-    if data == "cifar10":  # on MNIST the paper cannot tell Tanh N from Tanh (both bold)
-        claims.append(
-            (
-                f"{name}: normalized init helps tanh",
-                f"Table 1: Tanh N {paper['Tanh N'][0]}% vs Tanh {paper['Tanh'][0]}%",
-            )
-        )
-    return claims
+def finite_claims(data: str) -> list[C.Claim]:
+    """Table 1's claims on MNIST or CIFAR-10 (on MNIST the paper cannot tell Tanh N from
+    Tanh: both bold)."""
+    ids = {"mnist": ["mnist-sigmoid-worst"],
+           "cifar10": ["cifar10-sigmoid-worst", "cifar10-normalized-helps-tanh"]}  # fmt: skip
+    return [claim(i) for i in ids[data]]
 
 
 def finite_checks(runs_dir, data: str, profile: str) -> list[C.Check]:
@@ -403,7 +380,7 @@ def finite_checks(runs_dir, data: str, profile: str) -> list[C.Check]:
         runs = {(a, i): fig12.load(data, a, i, profile, runs_dir) for a, i in fig12.MODELS}
     except RunMissing:
         if why := fig12.data_missing(data):
-            waiting = "; ".join(f"{claim} ({paper})" for claim, paper in claims)
+            waiting = "; ".join(f"{c.title} ({c.source}: {c.asserts})" for c in claims)
             raise RunMissing(
                 f"not run: {fig12.TITLE[data]} {why}; its claims wait for it: {waiting}; see "
                 "docs/datasets.md, then `make reproduce-fig12`"
@@ -413,7 +390,7 @@ def finite_checks(runs_dir, data: str, profile: str) -> list[C.Check]:
     seen = runs[("tanh", "standard")].summary["examples_seen"]
     sigmoid = err[("sigmoid", "standard")]
     others = [e for k, e in err.items() if k[0] != "sigmoid"]
-    worst = C.worse_than_all(sigmoid, others, *claims[0], seen)
+    worst = C.worse_than_all(sigmoid, others, claims[0], seen)
     if sigmoid.mean > C.CHANCE_BY_DATA[data] - C.PLATEAU_MARGIN:  # worst by not learning
         worst.ours += (
             f"; ours never left chance ({100 * C.CHANCE_BY_DATA[data]:.1f}%), where the "
@@ -422,7 +399,7 @@ def finite_checks(runs_dir, data: str, profile: str) -> list[C.Check]:
     checks = [worst]
     if len(claims) > 1:
         tanh_n, tanh = err[("tanh", "normalized")], err[("tanh", "standard")]
-        checks.append(C.better_than(tanh_n, tanh, *claims[1], seen))
+        checks.append(C.better_than(tanh_n, tanh, claims[1], seen))
     if data == "mnist":
         chance = C.CHANCE_BY_DATA[data]
         try:
@@ -505,8 +482,7 @@ def report(
     def add(title, build, scale, figures, table=None, profile=None):
         lines, found = section(title, build, scale, figures, table)
         sections.extend(lines)
-        beyond = title.startswith("Beyond the paper")
-        checks.extend((profile, c, beyond or is_ours(c)) for c in found)
+        checks.extend((profile, c, is_ours(c)) for c in found)
 
     add(
         "The data (Fig. 1)",
@@ -655,7 +631,9 @@ def report(
         "# Reproduction report: Glorot & Bengio (2010) on Shapeset-3x2",
         "",
         "Generated by `make report` from the stored runs (nothing trained while writing it). "
-        "Each claim of the paper is checked on our runs by a rule in `analysis/claims.py`: "
+        "Each claim (declared once in `analysis/claim_index.py`: the paper's, paraphrased, "
+        "and ours beyond it; see the last section) is checked on our runs by a rule in "
+        "`analysis/claims.py`: "
         "**holds**, **does not hold**, or **not at this scale** (a claim about late training "
         "that runs this short cannot test; a short run never refutes it). Every section says "
         "its profile, examples seen and seeds; claims about training are checked at every "
@@ -672,6 +650,7 @@ def report(
         results / "lr_search_mnist.json",
         results / "lr_search_conv.json",
     )
+    tail += claims_index(checks, shown)
     tail += ["## Not reproduced", ""]
     tail += [f"- {what}: {why}." for what, why in NOT_REPRODUCED]
     tail += [
@@ -704,8 +683,7 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
         return [
             C.both_train(
                 {"He": he5[1], "normalized": n5[1]},
-                "ReLU, 5 hidden layers: both inits train",
-                "He et al. (2015), Fig. 2: at 22 layers both converge, He's sooner",
+                claim("relu5-both-train"),
                 seen(he5, n5),
             )
         ]
@@ -715,9 +693,7 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
         rescue = C.better_than(
             kumar[0],
             std[0],
-            "Sigmoid, 5 hidden layers: Kumar's init rescues the net the paper says never "
-            "leaves chance",
-            "Kumar (2017), section 4; the paper's Table 1: Sigmoid 82.61%",
+            claim("sigmoid-kumar-rescues"),
             seen(kumar, std),
         )
         if kumar[1] is None and rescue.verdict == C.HOLDS:  # better, but still on the plateau
@@ -728,10 +704,7 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
         pair = [get(a, i, 5, BN) for i in ("standard", "normalized")]
         check = C.within_noise(
             [p[0] for p in pair],
-            f"{model_label(a, 'standard')}, 5 hidden layers, batch norm: standard and "
-            "normalized init end alike",
-            "Ioffe & Szegedy (2015), section 3.3: batch norm makes "
-            "training less sensitive to the initial scale of the weights",
+            claim(f"bn-{a}-alike"),
             seen(*pair),
         )
         if any(p[1] is None for p in pair):  # alike at chance says nothing about the init
@@ -746,9 +719,7 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
             C.better_than(
                 pre,
                 plain,
-                "Tanh, 5 hidden layers, standard init: RBM pre-training ends better than none",
-                "Hinton et al. (2006); Erhan et al. (2010): unsupervised pre-training helps "
-                "deep nets",
+                claim("rbm-pretraining-helps"),
                 runs[0].summary["examples_seen"],
             )
         ]
@@ -757,8 +728,7 @@ def beyond_training_checks(runs_dir, profile: str) -> list[C.Check]:
         right, wrong = (get(a, i, d, x) for a, i, d, x in BEYOND_CONV if (a, i) == (act, init))
         check = C.right_beats_mistake(
             right[0], wrong[0], right[1], wrong[1], seen(right, wrong),
-            f"Conv net ({model_label(act, init)}): counting fan-in over the channels alone "
-            "trains worse", names=("receptive field", "channels"),
+            "", claim(f"conv-fan-channels-{act}"), names=("receptive field", "channels"),
         )  # fmt: skip
         check.ours += right[3] + wrong[3]
         return [check]
@@ -795,8 +765,8 @@ def beyond_at_init_checks() -> list[C.Check]:
 
 
 def is_ours(check: C.Check) -> bool:
-    """A check of a claim of ours, not the paper's (its `paper` cell says so)."""
-    return check.paper.startswith("Our claim")
+    """A check beyond the paper, as its claim is declared."""
+    return check.of.origin == BEYOND
 
 
 def summary(checks: list[tuple[str | None, C.Check, bool]], profiles) -> list[str]:
@@ -825,19 +795,55 @@ def summary(checks: list[tuple[str | None, C.Check, bool]], profiles) -> list[st
         "| claim (the data, Fig. 5, at initialization, the grid) | verdict |",
         "|---|---|",
     ]
-    lines += [f"| {claim} | {v[None]} |" for claim, v in once.items()]
+    lines += [f"| {title} | {v[None]} |" for title, v in once.items()]
     lines += ["", "| claim about training | " + " | ".join(profiles) + " |"]
     lines.append("|---|" + "---|" * len(profiles))
     flips = []
-    for claim, by_profile in by_claim.items():
-        if claim in once:
+    for title, by_profile in by_claim.items():
+        if title in once:
             continue
-        lines.append(f"| {claim} | " + " | ".join(by_profile.get(p, "-") for p in profiles) + " |")
+        lines.append(f"| {title} | " + " | ".join(by_profile.get(p, "-") for p in profiles) + " |")
         seen = [(p, by_profile[p]) for p in profiles if p in by_profile]
         if len({v for _, v in seen}) > 1:
-            flips.append(f"- {claim}: " + " -> ".join(f"{v} at `{p}`" for p, v in seen) + ".")
+            flips.append(f"- {title}: " + " -> ".join(f"{v} at `{p}`" for p, v in seen) + ".")
     lines += ["", "Claims whose verdict changes with the budget:", ""]
     return [*lines, *(flips or ["- none."]), ""]
+
+
+def claims_index(checks: list[tuple[str | None, C.Check, bool]], profiles) -> list[str]:
+    """Every declared claim (analysis/claim_index.py) with its verdicts: what it asserts,
+    where, what we measure, our rule, its runs and its scale."""
+    verdicts: dict[str, dict] = {}
+    for profile, c, _ in checks:
+        verdicts.setdefault(c.of.id, {}).setdefault(profile, []).append(c.verdict)
+
+    def shown(found: list[str]) -> str:
+        return ", ".join(f"{v} x{found.count(v)}" if found.count(v) > 1 else v
+                         for v in dict.fromkeys(found))  # fmt: skip
+
+    lines = [
+        "## Every claim, as declared",
+        "",
+        "Each claim is declared once in `analysis/claim_index.py`: where it is made and what "
+        "it asserts (the paper's, paraphrased; or a check beyond the paper), what we measure, "
+        "the rule (thresholds the source does not give are ours), the runs, and the scale "
+        "at which it is judged. A claim with several variants (one per rate, mistake or "
+        "net) counts each verdict.",
+        "",
+        "| id | whose | source: assertion | statistic | rule | runs | verdicts |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in CLAIMS.values():
+        got = verdicts.get(c.id, {})
+        if c.scale == ONCE:
+            result = shown(got[None]) if None in got else "not checked (no record)"
+        else:
+            result = "; ".join(f"`{p}`: {shown(got[p])}" for p in profiles if p in got)
+            result = result or "not checked (runs missing)"
+        cells = (f"`{c.id}`", c.origin, f"{c.source}: {c.asserts}", c.statistic, c.rule, c.runs,
+                 result)  # fmt: skip
+        lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+    return [*lines, ""]
 
 
 def _training_section(runs_dir, profile: str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .claim_index import claim
 from .claims import (
     FAILS,
     HOLDS,
@@ -39,13 +40,13 @@ def layers_saturate_in_sequence(examples, p2, p98) -> Check:
     else:
         verdict = NOT_AT_SCALE if _short(seen) else FAILS
     return Check(
-        "tanh, standard init: layers saturate one after another, layer 1 first",
-        "Fig. 3 (top): 98th percentiles reach +-1 layer by layer over 2.5e7 examples",
+        claim("fig3-tanh-sequential-saturation"),
         f"first examples count with a 2nd/98th percentile beyond +-{SATURATED}: "
         f"{_onset_text(onsets)} (runs end at {seen:,}; extremes at the end "
         f"{_layers(np.maximum(-np.asarray(p2)[-1], np.asarray(p98)[-1]))}); rule: every "
         "layer gets there, layer 1 first, in order",
         verdict,
+        "tanh, standard init: layers saturate one after another, layer 1 first",
     )
 
 
@@ -54,23 +55,23 @@ def normalized_saturates_less(sat_standard_end, sat_normalized_end, examples_see
     s, n = np.asarray(sat_standard_end, float), np.asarray(sat_normalized_end, float)
     less = int(np.sum(n <= s))
     return Check(
-        "tanh: normalized init avoids the saturation seen under standard init",
-        "Fig. 10: no sequential saturation with normalized init",
+        claim("fig10-like-softsign"),
         f"saturated share (|z| > 0.8) per layer at {examples_seen:,} examples: standard "
         f"{_layers(100 * s)} %, normalized {_layers(100 * n)} %; normalized lower in "
         f"{less} of {len(s)} layers; rule: lower in most layers",
         HOLDS if less > len(s) / 2 else FAILS,
+        "tanh: normalized init avoids the saturation seen under standard init",
     )
 
 
 def softsign_stays_off_asymptotes(p2_end, p98_end) -> Check:
     extreme = np.maximum(-np.asarray(p2_end, float), np.asarray(p98_end, float))
     return Check(
-        "softsign: no layer saturates at +-1; the layers move together",
-        "Fig. 3 (bottom): percentiles ~+-0.8-0.9, no saturation",
+        claim("fig3-softsign-no-saturation"),
         f"largest |2nd/98th percentile| per layer at the end: {_layers(extreme)}; rule: all "
         f"below {SATURATED}",
         HOLDS if extreme.max() < SATURATED else FAILS,
+        "softsign: no layer saturates at +-1; the layers move together",
     )
 
 
@@ -82,11 +83,11 @@ def softsign_modes_at_knee(hist_end, edges, examples_seen: int) -> Check:
     else:
         verdict = NOT_AT_SCALE if _short(examples_seen) else FAILS
     return Check(
-        "softsign: activations settle at the knee between linear and saturated regimes",
-        "Fig. 4 (bottom): histogram modes near +-(0.6-0.8)",
+        claim("fig4-softsign-knees"),
         f"|mode| per layer after {examples_seen:,} examples: {_layers(modes)} "
         f"({int(at_knee.sum())} of {len(modes)} layers in [0.5, 0.9]; rule: all)",
         verdict,
+        "softsign: activations settle at the knee between linear and saturated regimes",
     )
 
 
@@ -97,12 +98,12 @@ def tanh_low_layers_pile_at_one(sat_end, hist_end, edges, examples_seen: int) ->
     ok = sat[0] >= 0.25 and top_mode < 0.2
     verdict = HOLDS if ok else (NOT_AT_SCALE if _short(examples_seen) else FAILS)
     return Check(
-        "tanh, standard init: at the end the lowest layers pile at +-1, the top one at 0",
-        "Fig. 4 (top): low layers saturated at +-1, top layer peaked at 0",
+        claim("fig4-tanh-modes"),
         f"after {examples_seen:,} examples: saturated share (|z| > 0.8) per layer "
         f"{_layers(100 * sat)} %, top-layer |mode| {top_mode:.2f}; rule: >= 25% in layer 1 "
         "and top |mode| < 0.2",
         verdict,
+        "tanh, standard init: at the end the lowest layers pile at +-1, the top one at 0",
     )
 
 
@@ -115,12 +116,17 @@ def weight_gradient_spread(std_start, std_end, init: str, examples_seen: int) ->
         f"{examples_seen:,} examples (std per layer {_layers(end)})"
     )
     if init == "standard":
-        claim = "tanh, standard init: weight-gradient spreads part during training"
+        of, title = (
+            claim("fig9-standard-drift-apart"),
+            "tanh, standard init: weight-gradient spreads part during training",
+        )
         ours += "; rule: >= x2 at the end"
         verdict = HOLDS if r1 >= 2 else (NOT_AT_SCALE if _short(examples_seen) else FAILS)
     else:
-        claim = "tanh, normalized init: weight-gradient spreads stay together"
+        of, title = (
+            claim("fig9-normalized-keeps-alike"),
+            "tanh, normalized init: weight-gradient spreads stay together",
+        )
         ours += "; rule: within x1.5 at the end"
         verdict = HOLDS if r1 <= 1.5 else FAILS
-    paper = "Fig. 9: standard init spreads part over training; normalized stay together"
-    return Check(claim, paper, ours, verdict)
+    return Check(of, ours, verdict, title)

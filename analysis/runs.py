@@ -109,9 +109,7 @@ def load_run(
     """The stored run of `where` (see `matches`) and `seed`; `accept` may add "diverged"
     for figures that mark such runs. A missing or unfinished one says how to make it."""
     root = Path(runs_dir or RUNS_DIR)
-    found = [
-        p for p, c in stored(experiment, root) if c.get("seed", 0) == seed and matches(c, where, p)
-    ]
+    found = [p for p, c in stored(experiment, root) if seed_of(p) == seed and matches(c, where, p)]
     statuses = {p: RunStore(p).status() for p in found}
     done = [p for p in found if statuses[p] in accept]
     if done:
@@ -171,6 +169,11 @@ def _items(config: dict, path: Path | None) -> dict:
     return _identity(file, file.stat().st_mtime_ns)[1]
 
 
+def seed_of(path: Path) -> int:
+    """A run's seed, from its folder's name (seed=N)."""
+    return int(path.name.split("=", 1)[1])
+
+
 def _value(config: dict, dotted: str):
     node = config
     for part in dotted.split("."):
@@ -210,5 +213,5 @@ def find_runs(experiment: str = "dynamics", runs_dir: str | Path | None = None,
     found = {}
     for path, config in stored(experiment, runs_dir):
         if matches(config, where, path) and RunStore(path).is_finished():
-            found.setdefault(config.get("seed", 0), path)
+            found.setdefault(seed_of(path), path)
     return [read_run(found[seed]) for seed in sorted(found)]

@@ -9,7 +9,10 @@ import pytest
 import torch
 
 from analysis import depth_scan, isometry
+from analysis.claim_index import claim
 from models import MLP
+
+OF = claim("table1-sigmoid-worst")  # any declared claim: these tests judge rules
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
@@ -113,8 +116,8 @@ def test_deep_relu_rule_both_ways():
     assert C.deep_relu_needs_he(xavier, xavier, None, None, 25_000_000).verdict == C.FAILS
     later = C.deep_relu_needs_he(he, C.Error("ReLU N", 0.5, 0.01, 1), 100_000, 200_000, 300_000)
     assert later.verdict == C.HOLDS  # both leave, normalized later and clearly worse
-    assert C.both_train({"a": 10, "b": None}, "c", "p", 300_000).verdict == C.NOT_AT_SCALE
-    assert C.both_train({"a": 10, "b": 20}, "c", "p", 300_000).verdict == C.HOLDS
+    assert C.both_train({"a": 10, "b": None}, OF, 300_000).verdict == C.NOT_AT_SCALE
+    assert C.both_train({"a": 10, "b": 20}, OF, 300_000).verdict == C.HOLDS
 
 
 def test_padding_share_by_hand():
@@ -129,9 +132,11 @@ def test_right_beats_mistake_rule_both_ways():
     from analysis import claims as C
 
     right, wrong = C.Error("a", 0.3, 0.01, 1), C.Error("b", 0.8, 0.01, 1)
-    assert C.right_beats_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.HOLDS
-    assert C.right_beats_mistake(wrong, right, None, 1000, 300_000, "x").verdict == C.FAILS
-    assert C.right_beats_mistake(right, right, 1000, 1000, 300_000, "x").verdict == C.NOT_AT_SCALE
+    assert C.right_beats_mistake(right, wrong, 1000, None, 300_000, "x", OF).verdict == C.HOLDS
+    assert C.right_beats_mistake(wrong, right, None, 1000, 300_000, "x", OF).verdict == C.FAILS
+    assert (
+        C.right_beats_mistake(right, right, 1000, 1000, 300_000, "x", OF).verdict == C.NOT_AT_SCALE
+    )
 
 
 def test_conv_scan_record_round_trip(tmp_path):
@@ -150,7 +155,7 @@ def test_a_mistake_that_ends_significantly_better_contradicts_even_if_it_left_no
     from analysis import claims as C
 
     right, wrong = C.Error("a", 0.8, 0.01, 1), C.Error("b", 0.3, 0.01, 1)
-    assert C.right_beats_mistake(right, wrong, 1000, None, 300_000, "x").verdict == C.FAILS
+    assert C.right_beats_mistake(right, wrong, 1000, None, 300_000, "x", OF).verdict == C.FAILS
 
 
 def test_linear_walk_theory_equals_chi_square_samples():

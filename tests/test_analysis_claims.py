@@ -11,26 +11,29 @@ import pytest
 
 from analysis import claims as C
 from analysis import rules_before as R
+from analysis.claim_index import claim
 from shapeset import CLASS_NAMES
+
+OF = claim("table1-sigmoid-worst")  # any declared claim: these tests judge rules
 
 SHORT, LONG = 300_000, 25_000_000  # a quick-profile run and a paper-scale one
 
 
 def test_activations_and_gradients_shrinking_layer_after_layer():
     paper_like = C.shrinks_layer_after_layer([0.3, 0.17, 0.095, 0.053, 0.031],
-                                             [0.44, 0.38, 0.33, 0.29, 0.27], "c", "p")  # fmt: skip
+                                             [0.44, 0.38, 0.33, 0.29, 0.27], OF)  # fmt: skip
     assert paper_like.verdict == C.HOLDS
     # normalized init shrinking as much as standard: the claim's contrast is gone
-    both = C.shrinks_layer_after_layer([0.3, 0.1, 0.03], [0.3, 0.1, 0.03], "c", "p")
+    both = C.shrinks_layer_after_layer([0.3, 0.1, 0.03], [0.3, 0.1, 0.03], OF)
     assert both.verdict == C.FAILS
     # standard init not monotone
-    bumpy = C.shrinks_layer_after_layer([0.3, 0.35, 0.1, 0.05], [0.3] * 4, "c", "p")
+    bumpy = C.shrinks_layer_after_layer([0.3, 0.35, 0.1, 0.05], [0.3] * 4, OF)
     assert bumpy.verdict == C.FAILS and "not monotone" in bumpy.ours
     # each threshold alone: standard shrinking monotonically but only x1.5; normalized
     # varying x2.5 across layers
-    mild = C.shrinks_layer_after_layer([0.3, 0.25, 0.2], [0.3] * 3, "c", "p")
+    mild = C.shrinks_layer_after_layer([0.3, 0.25, 0.2], [0.3] * 3, OF)
     assert mild.verdict == C.FAILS and "shrinks x1.5" in mild.ours
-    uneven = C.shrinks_layer_after_layer([0.3, 0.1, 0.03], [0.5, 0.3, 0.2], "c", "p")
+    uneven = C.shrinks_layer_after_layer([0.3, 0.1, 0.03], [0.5, 0.3, 0.2], OF)
     assert uneven.verdict == C.FAILS
 
 
@@ -161,36 +164,36 @@ def test_table1_ranking_checks_with_the_papers_numbers():
     soft, soft_n = _err("Softsign", 16.27), _err("Softsign N", 16.06)
     tanh, tanh_n, sig = _err("Tanh", 27.15), _err("Tanh N", 15.60), _err("Sigmoid", 82.61)
     rest = [soft, soft_n, tanh, tanh_n]
-    assert C.worse_than_all(sig, rest, "c", "p", LONG).verdict == C.HOLDS
-    assert C.worse_than_all(tanh, [soft, soft_n, tanh_n], "c", "p", LONG).verdict == C.HOLDS
-    assert C.better_than(tanh_n, tanh, "c", "p", LONG).verdict == C.HOLDS
+    assert C.worse_than_all(sig, rest, OF, LONG).verdict == C.HOLDS
+    assert C.worse_than_all(tanh, [soft, soft_n, tanh_n], OF, LONG).verdict == C.HOLDS
+    assert C.better_than(tanh_n, tanh, OF, LONG).verdict == C.HOLDS
     # 0.67 points apart on 10k examples: z ~1.3, within noise (the paper's bold group)
-    assert C.within_noise([soft, soft_n, tanh_n], "c", "p", LONG).verdict == C.HOLDS
+    assert C.within_noise([soft, soft_n, tanh_n], OF, LONG).verdict == C.HOLDS
     # and where the claims do not hold
-    assert C.worse_than_all(tanh_n, [tanh, sig], "c", "p", LONG).verdict == C.FAILS
-    assert C.better_than(tanh, tanh_n, "c", "p", LONG).verdict == C.FAILS
-    assert C.within_noise([tanh, tanh_n], "c", "p", LONG).verdict == C.FAILS
+    assert C.worse_than_all(tanh_n, [tanh, sig], OF, LONG).verdict == C.FAILS
+    assert C.better_than(tanh, tanh_n, OF, LONG).verdict == C.FAILS
+    assert C.within_noise([tanh, tanh_n], OF, LONG).verdict == C.FAILS
     # a tie on a short run cannot tell: not at this scale, not a refutation
     tie = [_err("x", 69.0, 2000), _err("y", 69.5, 2000)]
-    assert C.better_than(*tie, "c", "p", SHORT).verdict == C.NOT_AT_SCALE
-    assert C.worse_than_all(tie[1], tie[:1], "c", "p", SHORT).verdict == C.NOT_AT_SCALE
+    assert C.better_than(*tie, OF, SHORT).verdict == C.NOT_AT_SCALE
+    assert C.worse_than_all(tie[1], tie[:1], OF, SHORT).verdict == C.NOT_AT_SCALE
     # clearly better than one rival (z -3.5 against 74%) is not the worst, even on a short
     # run where it is also clearly worse than another
     mixed = [_err("a", 74.0, 2000), _err("b", 64.0, 2000)]
-    assert C.worse_than_all(tie[0], mixed, "c", "p", SHORT).verdict == C.FAILS
+    assert C.worse_than_all(tie[0], mixed, OF, SHORT).verdict == C.FAILS
 
 
 def test_chance_level_and_the_late_escape():
     chance = 5 / 6
-    assert C.stays_at_chance(_err("s", 83.5, 2000), chance, "c", "p").verdict == C.HOLDS
-    assert C.stays_at_chance(_err("s", 35.0, 2000), chance, "c", "p").verdict == C.FAILS
+    assert C.stays_at_chance(_err("s", 83.5, 2000), chance, OF).verdict == C.HOLDS
+    assert C.stays_at_chance(_err("s", 35.0, 2000), chance, OF).verdict == C.FAILS
     x = np.linspace(0, LONG, 126)
     escapes = np.where(x < 6.5e6, 0.835, 0.35)
-    assert C.escapes_late(escapes, x, chance, 6_500_000, "c", "p").verdict == C.HOLDS
+    assert C.escapes_late(escapes, x, chance, 6_500_000, OF).verdict == C.HOLDS
     xs = np.linspace(0, SHORT, 21)
     stuck = np.full(len(xs), 0.835)
-    assert C.escapes_late(stuck, xs, chance, 6_500_000, "c", "p").verdict == C.NOT_AT_SCALE
-    assert C.escapes_late(np.full(126, 0.835), x, chance, 6_500_000, "c", "p").verdict == (C.FAILS)
+    assert C.escapes_late(stuck, xs, chance, 6_500_000, OF).verdict == C.NOT_AT_SCALE
+    assert C.escapes_late(np.full(126, 0.835), x, chance, 6_500_000, OF).verdict == (C.FAILS)
 
 
 def test_plateau_exit_and_the_quadratic_cost():

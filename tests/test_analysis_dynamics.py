@@ -246,8 +246,8 @@ def test_cifar_claims_name_themselves_and_the_missing_file_before_any_run(tmp_pa
         report.finite_checks(tmp_path, "cifar10", "epochs10")
     text = str(missing.value)
     assert "data not here" in text and "cifar-10-binary.tar.gz" in text
-    assert "sigmoid is the worst 5-layer net (Table 1: Sigmoid 57.28%" in text
-    assert "normalized init helps tanh (Table 1: Tanh N 52.92% vs Tanh 55.9%)" in text
+    assert "sigmoid is the worst 5-layer net (§5, Table 1 (CIFAR-10): Sigmoid 57.28%" in text
+    assert "normalized init helps tanh (§5, Table 1 (CIFAR-10): Tanh N 52.92% against " in text
     assert text.endswith("`make reproduce-fig12`")
 
 
