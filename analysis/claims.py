@@ -855,27 +855,34 @@ def gains_hold_for_other_layer_sizes(pairs: dict[str, tuple[Error, Error]], seen
 
 
 def sigmoid_learns_on_mnist(metrics: list[dict], probes: dict, chance: float,
-                            normalized_exit: int | None) -> Check:  # fmt: skip
+                            normalized_exit: int | None, longer: tuple = ()) -> Check:  # fmt: skip
     """Table 1: the paper's 5-layer sigmoid net learns MNIST (2.21%), where on Shapeset it
     never leaves chance. Ours: whether it leaves the chance plateau, and what its top layer
-    does (Fig. 2's saturation at 0 is what keeps a sigmoid net there)."""
-    exit_at = run_plateau_exit(metrics, chance)
-    seen = int(metrics[-1]["examples"])
+    does (Fig. 2's saturation at 0 is what keeps a sigmoid net there). `longer`: (rate in
+    words, whether it is the searched rate, metrics) of longer runs of the same net; it
+    holds when a run at the searched rate leaves chance."""
     where = "no probes to say what its top layer does"
     if "act_saturation" in probes:
         top = np.asarray(probes["act_saturation"], float)[:, -1]
         pinned = np.flatnonzero(top >= 0.99)
         since = f", from {int(probes['examples'][pinned[0]]):,} examples on" if pinned.size else ""
         where = f"its top layer {100 * top[-1]:.0f}% saturated at the end{since}"
+    parts, left_at_rate, seen = [], False, 0
+    for rate, searched, m in [("", True, metrics), *longer]:
+        exit_at, n = run_plateau_exit(m, chance), int(m[-1]["examples"])
+        end = 100 * last_evaluations(m).mean()
+        text = (f"left chance after {exit_at:,} examples, {end:.2f}% at the end"
+                if exit_at is not None else f"still at chance ({end:.1f}%)")  # fmt: skip
+        parts.append(f"{n:,} examples{f' at {rate}' if rate else ''}: {text}")
+        if searched:
+            left_at_rate |= exit_at is not None
+            seen = max(seen, n)
     n_text = "never" if normalized_exit is None else f"after {normalized_exit:,} examples"
-    if exit_at is not None:
-        verdict, left = HOLDS, f"left chance after {exit_at:,} examples"
-    else:
-        verdict = NOT_AT_SCALE if _short(seen) else FAILS
-        left = f"still at chance after {seen:,} examples ({100 * metrics[-1]['test_error']:.1f}%)"
+    verdict = HOLDS if left_at_rate else (NOT_AT_SCALE if _short(seen) else FAILS)
     return Check(
         claim("mnist-sigmoid-learns"),
-        f"{left}; {where} (Fig. 2's saturation); Sigmoid N left chance {n_text}; rule: test "
-        f"error {PLATEAU_MARGIN_TEXT} within the budget (the paper's budget is 50x ours)",
+        "; ".join(parts) + f" ({LAST_TEXT}); the shortest run: {where} (Fig. 2's "
+        f"saturation); Sigmoid N left chance {n_text}; rule: test error "
+        f"{PLATEAU_MARGIN_TEXT} within the budget, at the searched rate",
         verdict,
     )

@@ -253,3 +253,20 @@ def test_best_depths_as_the_paper_tuned_them():
 def test_a_run_that_collapses_back_to_chance_gets_a_rider(errors, rider):
     metrics = [{"examples": 10 * i, "test_error": e} for i, e in enumerate(errors)]
     assert C.fell_back("Net", metrics, 5 / 6) == rider
+
+
+def test_mnist_sigmoid_learns_when_a_run_at_its_searched_rate_leaves_chance():
+    chance = C.CHANCE_BY_DATA["mnist"]
+
+    def curve(n, exit_at=None):  # evaluations every 5e4 examples, at chance until exit_at
+        return [{"examples": e, "test_error": 0.03 if exit_at and e >= exit_at else 0.9}
+                for e in range(0, n + 1, 50_000)]  # fmt: skip
+
+    stuck = curve(500_000)
+    alone = C.sigmoid_learns_on_mnist(stuck, {}, chance, None)
+    assert alone.verdict == C.NOT_AT_SCALE  # 5e5 examples cannot refute the paper's net
+    longer = [("lr 1", True, curve(1_500_000, 700_000)), ("lr 0.1", False, curve(1_500_000))]
+    check = C.sigmoid_learns_on_mnist(stuck, {}, chance, None, longer)
+    assert check.verdict == C.HOLDS and "left chance after 700,000 examples" in check.ours
+    other_only = [("lr 1", True, curve(1_500_000)), ("lr 0.1", False, curve(1_500_000, 7e5))]
+    assert C.sigmoid_learns_on_mnist(stuck, {}, chance, None, other_only).verdict == C.NOT_AT_SCALE
