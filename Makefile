@@ -239,7 +239,7 @@ grid-plots: $(STAMP) ## the grid's table (results/grid/runs.csv) and plots, from
 	$(PY) -m analysis.grid --profile $(GRID_PROFILE)
 
 inspect: $(STAMP) ## per-layer pages of any run(s): make inspect RUN="results/runs/..." (or WHERE=, RUNS=)
-	$(PY) -m analysis.inspect $(RUN) $(if $(RUNS),--runs-dir $(RUNS) --where $(WHERE))
+	$(PY) -m analysis.run_page $(RUN) $(if $(RUNS),--runs-dir $(RUNS) --where $(WHERE))
 
 aggregate: $(STAMP) ## every run under results/runs, one row each -> results/all/runs.csv
 	$(PY) -m analysis.aggregate

@@ -3,7 +3,7 @@ files, checked by checksum, cut into the paper's splits, and streamed by seeded 
 permutations with the same interface as Shapeset's stream.
 
     from finite import load, EpochStream
-    data = load("mnist", root="../shared/data")    # {"train", "valid", "test"} -> Split
+    data = load("mnist", root="data")    # {"train", "valid", "test"} -> Split
     stream = EpochStream(data["train"], seed=0, batch_size=10, start=0)
 """
 

@@ -1,10 +1,10 @@
-"""`analysis.inspect` on runs made here: the pages show what the probe record holds, the
+"""`analysis.run_page` on runs made here: the pages show what the probe record holds, the
 selector picks exactly the matching runs, bad inputs stop before anything is written."""
 
 import numpy as np
 import pytest
 
-from analysis import inspect
+from analysis import run_page
 from experiments import train
 from experiments.run_store import RunStore
 
@@ -23,8 +23,8 @@ def runs(tmp_path_factory):
 
 
 def test_the_page_draws_each_layers_stored_histogram_normalized(runs):
-    run = inspect.load(runs / "run0")
-    fig = inspect.page(run, [0.0, 0.5, 1.0])
+    run = run_page.load(runs / "run0")
+    fig = run_page.page(run, [0.0, 0.5, 1.0])
     first = fig.axes[0]  # activations at the first probe, one curve per layer
     p = run.probes
     width = p["act_edges"][0][1] - p["act_edges"][0][0]
@@ -36,12 +36,12 @@ def test_the_page_draws_each_layers_stored_histogram_normalized(runs):
 
 
 def test_pages_and_comparison_are_written_beside_the_runs(runs, capsys):
-    inspect.main([str(runs / "run0"), str(runs / "run1")])
+    run_page.main([str(runs / "run0"), str(runs / "run1")])
     for name in ("run0/inspect.png", "run0/inspect.pdf", "run1/inspect.png", "compare.png"):
         assert (runs / name).exists(), name
-    both = [inspect.load(runs / f"run{i}") for i in (0, 1)]
-    assert inspect.differing(both) == ["activation.name", "init.name"]
-    legend = inspect.compare(both).legends[0].get_texts()  # one, below the panels
+    both = [run_page.load(runs / f"run{i}") for i in (0, 1)]
+    assert run_page.differing(both) == ["activation.name", "init.name"]
+    legend = run_page.compare(both).legends[0].get_texts()  # one, below the panels
     assert [t.get_text() for t in legend] == [
         "activation=tanh, init=normalized",
         "activation=softsign, init=standard",
@@ -49,14 +49,14 @@ def test_pages_and_comparison_are_written_beside_the_runs(runs, capsys):
 
 
 def test_the_selector_picks_exactly_the_matching_runs(runs):
-    assert inspect.select(runs, ["activation.name=softsign"]) == [runs / "run1"]
-    assert len(inspect.select(runs, ["model.depth=2"])) == 2
-    with pytest.raises(inspect.NotARun, match="no run under"):
-        inspect.select(runs, ["activation.name=sigmoid"])
-    with pytest.raises(inspect.NotARun, match="no config key 'activation'"):
-        inspect.select(runs, ["activation=tanh"])
-    with pytest.raises(inspect.NotARun, match="--where wants key=value, got 'tanh'"):
-        inspect.select(runs, ["tanh"])
+    assert run_page.select(runs, ["activation.name=softsign"]) == [runs / "run1"]
+    assert len(run_page.select(runs, ["model.depth=2"])) == 2
+    with pytest.raises(run_page.NotARun, match="no run under"):
+        run_page.select(runs, ["activation.name=sigmoid"])
+    with pytest.raises(run_page.NotARun, match="no config key 'activation'"):
+        run_page.select(runs, ["activation=tanh"])
+    with pytest.raises(run_page.NotARun, match="--where wants key=value, got 'tanh'"):
+        run_page.select(runs, ["tanh"])
 
 
 def test_an_unfinished_run_is_drawn_up_to_where_it_stopped(runs, tmp_path):
@@ -65,11 +65,11 @@ def test_an_unfinished_run_is_drawn_up_to_where_it_stopped(runs, tmp_path):
     copy = tmp_path / "killed"
     shutil.copytree(runs / "run0", copy)
     (copy / "summary.json").unlink()
-    run = inspect.load(copy)
+    run = run_page.load(copy)
     last = int(run.probes["examples"][-1])
     assert (
         f"running or killed, drawn up to {last:,} examples"
-        in inspect.page(run, [1.0])._suptitle.get_text()
+        in run_page.page(run, [1.0])._suptitle.get_text()
     )
 
 
@@ -82,9 +82,9 @@ def test_bad_inputs_stop_before_anything_is_written(runs, tmp_path):
         ([], "name run folders"),
     ):
         with pytest.raises(SystemExit, match=why):
-            inspect.main([*args, "--out", str(out)])
+            run_page.main([*args, "--out", str(out)])
     assert not out.exists()
     store = RunStore(tmp_path / "bare")
     store.write_text("config.yaml", "seed: 0\n")
     with pytest.raises(SystemExit, match="has no probes"):
-        inspect.main([str(tmp_path / "bare")])
+        run_page.main([str(tmp_path / "bare")])

@@ -1,7 +1,7 @@
 """Look inside any run: one page per run of what the paper's figures show for its nets.
 
-    python -m analysis.inspect RUN_DIR [RUN_DIR ...] [--out DIR] [--at 0 0.5 1]
-    python -m analysis.inspect --runs-dir results/runs/grid --where activation=tanh model.depth=5
+    python -m analysis.run_page RUN_DIR [RUN_DIR ...] [--out DIR] [--at 0 0.5 1]
+    python -m analysis.run_page --runs-dir results/runs/grid --where activation=tanh model.depth=5
     make inspect RUN=results/runs/...
 
 Per run (`inspect.png/pdf` beside it, or `<name>.png/pdf` in --out): activation,
