@@ -65,22 +65,22 @@ lint: $(STAMP) ## ruff: style and common bugs
 	$(PY) -m ruff format --check .
 
 reproduce-fig1: $(STAMP) ## Fig. 1: Shapeset-3x2 examples -> results/figures/fig1.{png,pdf}
-	$(PY) -m analysis.fig1
+	$(PY) -m analysis.figures fig1
 
 reproduce-fig5: $(STAMP) ## Fig. 5: cross-entropy vs quadratic cost surfaces -> results/figures/fig5.*
-	$(PY) -m analysis.fig5
+	$(PY) -m analysis.figures fig5
 
 runs-at-init: $(STAMP) ## probe tanh 5x1000 at init, standard and normalized (reuses complete runs)
 	$(MULTIRUN) experiment=at_init init=standard,normalized
 
 reproduce-fig6: runs-at-init ## Fig. 6: activation histograms at init -> results/figures/fig6.*
-	$(PY) -m analysis.fig6
+	$(PY) -m analysis.figures fig6
 
 reproduce-fig7: runs-at-init ## Fig. 7: back-propagated gradient histograms at init
-	$(PY) -m analysis.fig7
+	$(PY) -m analysis.figures fig7
 
 reproduce-fig8: runs-at-init ## Fig. 8: weight-gradient histograms just after init
-	$(PY) -m analysis.fig8
+	$(PY) -m analysis.figures fig8
 
 reproduce-jacobian: runs-at-init ## mean Jacobian singular values at init -> results/jacobian.md
 	$(PY) -m analysis.jacobian_table
@@ -162,28 +162,28 @@ lr-search-mnist: $(STAMP) ## the same learning-rate search for Fig. 12's nets on
 
 reproduce-fig2: $(STAMP) ## Fig. 2: sigmoid 4 layers, mean activations over training (PROFILE=quick|tenth|paper)
 	$(SWEEP) experiment=fig2
-	$(PY) -m analysis.fig2 --profile $(PROFILE)
+	$(PY) -m analysis.figures fig2 --profile $(PROFILE)
 
 reproduce-fig3: $(STAMP) ## Fig. 3: tanh and softsign, percentiles and std over training
 	$(SWEEP) experiment=fig3
-	$(PY) -m analysis.fig3 --profile $(PROFILE)
+	$(PY) -m analysis.figures fig3 --profile $(PROFILE)
 
 reproduce-fig4: $(STAMP) ## Fig. 4: activation histograms at the end of training
 	$(SWEEP) experiment=fig4
-	$(PY) -m analysis.fig4 --profile $(PROFILE)
+	$(PY) -m analysis.figures fig4 --profile $(PROFILE)
 
 reproduce-fig9: $(STAMP) ## Fig. 9: weight-gradient spreads over training, tanh std vs N
 	$(SWEEP) experiment=fig9
-	$(PY) -m analysis.fig9 --profile $(PROFILE)
+	$(PY) -m analysis.figures fig9 --profile $(PROFILE)
 
 reproduce-fig10: $(STAMP) ## Fig. 10: as Fig. 3 for tanh with normalized init
 	$(SWEEP) experiment=fig10
-	$(PY) -m analysis.fig10 --profile $(PROFILE)
+	$(PY) -m analysis.figures fig10 --profile $(PROFILE)
 
 reproduce-fig12: $(STAMP) ## Fig. 12: MNIST and CIFAR-10 test error, Table 1's nets (FIG12_PROFILE=epochs10|paper)
 	$(MULTIRUN) experiment=fig12 data=mnist profile=$(FIG12_PROFILE)
 	-$(MULTIRUN) experiment=fig12 data=cifar10 profile=$(FIG12_PROFILE)  # needs its data file
-	$(PY) -m analysis.fig12 --profile $(FIG12_PROFILE)
+	$(PY) -m analysis.figures fig12 --profile $(FIG12_PROFILE)
 
 reproduce-mnist-sigmoid: $(STAMP) ## MNIST's 5-layer sigmoid net for 30 epochs, at its searched rate and a tenth of it (report: `make report`)
 	$(MULTIRUN) experiment=fig12 data=mnist profile=epochs30 activation=sigmoid init=standard \
@@ -195,7 +195,7 @@ runs-table1: $(STAMP)
 reproduce-fig11: runs-table1 ## Fig. 11: test error vs examples seen, 7 models incl. pre-training
 	$(SWEEP) experiment=fig2
 	$(SWEEP) experiment=pretrain
-	$(PY) -m analysis.fig11 --profile $(PROFILE)
+	$(PY) -m analysis.figures fig11 --profile $(PROFILE)
 
 runs-table1-seeds: $(STAMP) ## the figure nets of Table 1, Fig. 2 and Fig. 11 at seeds 0-2 (PROFILE)
 	$(SWEEP) experiment=table1 seed=0,1,2
@@ -220,7 +220,7 @@ reproduce-layer-sizes: $(STAMP) ## section 5: tanh standard vs normalized with l
 	$(SWEEP) experiment=layer_sizes
 
 reproduce-saturation: runs-table1 ## saturation per layer over training, activation x init
-	$(PY) -m analysis.saturation --profile $(PROFILE)
+	$(PY) -m analysis.figures saturation --profile $(PROFILE)
 
 reproduce-table1: runs-table1 ## Table 1, Shapeset column -> results/table1.md
 	$(PY) -m analysis.table1 --profile $(PROFILE)

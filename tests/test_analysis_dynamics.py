@@ -414,3 +414,13 @@ def test_table1_bolds_the_nets_not_significantly_worse_than_the_best(runs):
     assert "| Tanh N | **21.00 +- 1.00** | 3 |" in text
     assert "| Softsign N | **20.50 +- 1.00** | 3 |" in text  # the best: 20.50
     assert "| Tanh | 31.00 +- 1.00 | 3 |" in text  # Welch t 12.9, df 4: p ~ 1e-4
+
+
+def test_one_entry_point_draws_any_figure_by_name(runs, tmp_path):
+    from analysis.figures.__main__ import FIGURES, main
+
+    assert {f"fig{i}" for i in range(1, 13)} <= set(FIGURES)  # every figure of the paper
+    main(["fig3", "--runs-dir", str(runs), "--out", str(tmp_path / "figs")])
+    assert (tmp_path / "figs" / "fig3.png").stat().st_size > 0
+    with pytest.raises(SystemExit, match="unknown figure 'fig13': one of fig1, fig2"):
+        main(["fig13"])

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from shapeset.atomic import atomic_write_bytes  # noqa: E402
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 FIGURES_DIR = REPO_ROOT / "results" / "figures"
 
 
