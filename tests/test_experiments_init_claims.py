@@ -3,6 +3,7 @@ Shapeset probe set: measured by the suite's probes, checked against the paper's 
 
 import numpy as np
 import pytest
+from conftest import hand_made_config
 
 from experiments.probes import probe
 from experiments.schema import ProbeConfig
@@ -73,8 +74,9 @@ def test_the_report_reads_the_probes_the_way_round_the_claims_need(records, tmp_
 
     def stored(recs):
         for init, rec in recs.items():
+            config = hand_made_config(init=init, depth=5, lr=None, profile="init")
             run = write_run(tmp_path, f"at_init/init={init}/seed=0", [[0, 0, 2.2, 0.8, 0.8, 0]],
-                            summary={"status": "complete", "seed": 0})  # fmt: skip
+                            summary={"status": "complete", "seed": 0}, config=config)  # fmt: skip
             run.write_probes([rec])
         return [c.verdict for c in at_init_checks(tmp_path)]
 
