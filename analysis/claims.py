@@ -802,10 +802,14 @@ def pretrained_sigmoid_top_layer_stays_off_zero(runs: dict, by: int = 2 * PAPER_
     sigmoid net pre-trained so."""
     parts, ok = [], []
     for name, r in runs.items():
-        early = np.asarray(r["examples"]) <= by
-        low = float(np.asarray(r["act_mean"])[early, -1].min())
+        examples, top = np.asarray(r["examples"]), np.asarray(r["act_mean"])[:, -1]
+        early = examples <= by
+        low = float(top[early].min())
         ok.append(low >= level)
-        parts.append(f"{name}: lowest top-layer mean {low:.3f} within {by:,} examples")
+        fell = np.flatnonzero(top < level)
+        when = f", below {level} from {int(examples[fell[0]]):,} examples" if fell.size else ""
+        parts.append(f"{name}: top-layer mean {top[0]:.3f} after pre-training, lowest "
+                     f"{low:.3f} within {by:,} examples{when}")  # fmt: skip
     return Check(
         claim("pretrained-sigmoid-no-top-saturation"),
         "; ".join(parts) + f"; rule (ours): the top layer's mean stays >= {level} over the "

@@ -110,9 +110,18 @@ def dynamics_checks(runs_dir, profile: str) -> list[C.Check]:
         ]
 
     def pretrained_sigmoid():
-        pre = {name: load("sigmoid", "standard", 4, profile, "sigmoid-pretrain", runs_dir,
-                          pretrain=p).probes for p, name in PRETRAINING.items()}  # fmt: skip
-        return [C.pretrained_sigmoid_top_layer_stays_off_zero(pre)]
+        runs = {name: load("sigmoid", "standard", 4, profile, "sigmoid-pretrain", runs_dir,
+                           pretrain=p) for p, name in PRETRAINING.items()}  # fmt: skip
+        check = C.pretrained_sigmoid_top_layer_stays_off_zero(
+            {name: r.probes for name, r in runs.items()}
+        )
+        shown_rates = ", ".join(f"{r:g}" for r in sorted({r.summary["lr"] for r in runs.values()}))
+        check.ours += (
+            f"; supervised training at rate {shown_rates}, the plain net's searched rate (the "
+            "largest of a grid where every rate stayed at chance): a rate chosen for the "
+            "pre-trained nets may differ"
+        )
+        return [check]
 
     def five_layers():
         return list(five_layer_checks(runs_dir, profile).values())
