@@ -21,8 +21,8 @@ set -u
 LEASE=${LEASE:-/tmp/lease}
 REPO=$LEASE/repo
 # DRY=1: a dry run of the plan on any machine, at profile `smoke`, its runs in $LEASE/dry.
-RUNS=results/runs
-DRY_RUN=()
+RUNS=results/runs # the suite's records (a plain run's default, runs/, is for a person's own)
+DRY_RUN=("runs_dir=$REPO/$RUNS")
 if [ -n "${DRY:-}" ]; then
     RUNS=$LEASE/dry
     DRY_RUN=(profile=smoke "runs_dir=$RUNS")
