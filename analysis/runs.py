@@ -115,7 +115,8 @@ def load_run(
     if done:
         return read_run(done[0])
     args = " ".join(f"{k}={v}" for k, v in sorted(where.items()))
-    train = f"python -m experiments.train experiment={experiment} {args} seed={seed}"
+    train = (f"python -m experiments.train experiment_name={experiment} {args} seed={seed} "
+             f"runs_dir={shown(root)}")  # fmt: skip
     how = f"`make {make_target}`" if make_target else f"`{train}`"
     # Relative inside the checkout: the report it lands in must not depend on where.
     what = f"run {shown(root / experiment)}: {args} seed={seed}"
