@@ -37,7 +37,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-paper lr-search-beyond lr-search-conv lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-order-chaos reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-paper lr-search-beyond lr-search-conv lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 runs-table1-seeds reproduce-init-vs-rate reproduce-sigmoid-pretrain reproduce-layer-sizes reproduce-mnist-sigmoid sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -96,6 +96,9 @@ reproduce-random-walk: $(STAMP) ## beyond the paper: log gradient norm over 100 
 
 reproduce-conv-scan: $(STAMP) ## beyond the paper: conv fan-in over the receptive field vs channels, at init
 	$(PY) -m analysis.conv_scan
+
+reproduce-order-chaos: $(STAMP) ## beyond the paper: the order-to-chaos phase diagram of tanh nets, the suite's inits on it (mean field, ~2 min)
+	$(PY) -m analysis.mean_field
 
 reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU d5/d30 He vs normalized, sigmoid Kumar, batch norm, conv fan-in (rates: make lr-search-beyond)
 	$(SWEEP) experiment=beyond_relu

@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from numpy.polynomial.hermite_e import hermegauss
 
 Fn = Callable[[np.ndarray], np.ndarray]
-NODES = 80
-TOLERANCE = 1e-13  # a map's iteration has converged when a step moves it less than this
-MAX_STEPS = 100_000
+NODES = 80  # Gauss-Hermite nodes per dimension: 1-D expectations
+NODES_2D = 48  # and 2-D ones (48 x 48 points: within 3e-6 of 80 x 80 for tanh at q* <= 2.5)
 
 
 def _rule(n: int = NODES) -> tuple[np.ndarray, np.ndarray]:
@@ -47,7 +47,7 @@ def gaussian_mean(f: Fn, n: int = NODES) -> float:
     return float(np.sum(w * f(z)))
 
 
-def gaussian_mean_2d(f: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int = NODES):
+def gaussian_mean_2d(f: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int = NODES_2D):
     """E[f(z1, z2)], z1, z2 independent N(0, 1)."""
     z, w = _rule(n)
     z1, z2 = np.meshgrid(z, z, indexing="ij")
@@ -58,18 +58,24 @@ def length_map(q: float, sw2: float, sb2: float, phi: Fn) -> float:
     return sw2 * gaussian_mean(lambda z: phi(math.sqrt(q) * z) ** 2) + sb2
 
 
-def _fixed_point(step: Callable[[float], float], x: float) -> float:
-    for _ in range(MAX_STEPS):
-        nxt = step(x)
-        if abs(nxt - x) < TOLERANCE:
-            return nxt
-        x = nxt
-    return x  # at criticality the approach is algebraic: the last iterate, close enough
+def q_star(sw2: float, sb2: float, phi: Fn) -> float:
+    """The length map's fixed point: 0 where the map stays below the diagonal from 0 on
+    (e.g. tanh without biases in the ordered phase), else the root of map(q) - q, bracketed
+    by doubling."""
+    from scipy.optimize import brentq
 
+    def gap(q):
+        return length_map(q, sw2, sb2, phi) - q
 
-def q_star(sw2: float, sb2: float, phi: Fn, q0: float = 1.0) -> float:
-    """The length map's fixed point reached from q0."""
-    return _fixed_point(lambda q: length_map(q, sw2, sb2, phi), q0)
+    low = 1e-12
+    if gap(low) <= 0:
+        return 0.0
+    high = 1.0
+    while gap(high) > 0:
+        high *= 2
+        if high > 1e12:
+            raise ValueError(f"the length map has no fixed point (sigma_w^2={sw2}): it grows")
+    return brentq(gap, low, high, xtol=1e-14, rtol=1e-13)
 
 
 def chi_1(q: float, sw2: float, dphi: Fn) -> float:
@@ -89,8 +95,24 @@ def correlation_map(c: float, q: float, sw2: float, sb2: float, phi: Fn) -> floa
     return (sw2 * both + sb2) / length_map(q, sw2, sb2, phi)
 
 
-def c_star(q: float, sw2: float, sb2: float, phi: Fn, c0: float = 0.5) -> float:
-    return _fixed_point(lambda c: min(1.0, correlation_map(c, q, sw2, sb2, phi)), c0)
+def c_star(q: float, sw2: float, sb2: float, phi: Fn) -> float:
+    """The correlation map's fixed point below 1, in the chaotic phase: the map lies above
+    the diagonal at c = 0 (it gives sigma_b^2 / q* >= 0 there, for an odd phi) and below it
+    just under c = 1 (its slope there, chi_1, exceeds 1), so a root of map(c) - c lies
+    between; 0 when the map keeps c = 0 (no biases)."""
+    from scipy.optimize import brentq
+
+    def gap(c):
+        return correlation_map(c, q, sw2, sb2, phi) - c
+
+    # Just under 1 the gap is (chi_1 - 1) (1 - c), which the quadrature's error (~1e-6)
+    # would drown: a fixed point above 0.999 is taken as 1 (the edge of chaos).
+    low, high = 0.0, 0.999
+    if gap(low) <= 1e-15:
+        return 0.0
+    if gap(high) >= 0:
+        return 1.0
+    return brentq(gap, low, high, xtol=1e-12)
 
 
 def chi_c(c: float, q: float, sw2: float, dphi: Fn) -> float:
@@ -99,12 +121,114 @@ def chi_c(c: float, q: float, sw2: float, dphi: Fn) -> float:
 
 
 def depth_scale(sw2: float, sb2: float, phi: Fn, dphi: Fn) -> dict[str, float]:
-    """q*, chi_1, c*, chi_c and xi_c = -1 / ln chi_c of one (sigma_w^2, sigma_b^2). Where
-    q* = 0 (e.g. tanh without biases in the ordered phase) every input collapses to 0: c*
-    is taken as 1 and chi_c = chi_1 = sigma_w^2 phi'(0)^2."""
+    """q*, chi_1, c*, chi_c and xi_c = -1 / ln chi_c of one (sigma_w^2, sigma_b^2). c = 1 is
+    always a fixed point of the correlation map, stable where chi_1 <= 1 (the ordered phase:
+    c* = 1, chi_c = chi_1, which also covers q* = 0, e.g. tanh without biases); in the
+    chaotic phase c* < 1 is found by iterating the map."""
     q = q_star(sw2, sb2, phi)
     one = chi_1(q, sw2, dphi)
-    c = 1.0 if q < 1e-12 else c_star(q, sw2, sb2, phi)
-    slope = one if c >= 1 - 1e-9 else chi_c(c, q, sw2, dphi)
-    xi = math.inf if abs(math.log(slope)) < 1e-12 else -1 / math.log(slope)
+    if one <= 1 or q < 1e-12:
+        c, slope = 1.0, one
+    else:
+        c = c_star(q, sw2, sb2, phi)
+        slope = chi_c(c, q, sw2, dphi)
+    xi = math.inf if slope >= 1 - 1e-12 else -1 / math.log(slope)
     return {"q_star": q, "chi_1": one, "c_star": c, "chi_c": slope, "xi_c": xi}
+
+
+# -- the phase diagram of tanh nets (`make reproduce-order-chaos`) ------------------------
+RECORD = Path(__file__).resolve().parent.parent / "results" / "order_chaos.json"
+SW2 = np.round(np.linspace(0.1, 4.0, 40), 3)  # sigma_w^2 = n Var[W]
+SB2 = np.round(np.linspace(0.0, 0.3, 16), 3)  # sigma_b^2
+# The suite's inits for tanh, n x n layers, zero biases: n Var[W] (docs/beyond.md).
+INITS = {"standard": 1 / 3, "normalized, LeCun, orthogonal": 1.0, "He": 2.0}
+PAPER_DEPTH = 5  # the paper's nets; trainable, by Schoenholz et al.'s rule, to ~6 xi_c
+
+
+def _dtanh(x: np.ndarray) -> np.ndarray:
+    return 1 - np.tanh(x) ** 2
+
+
+def measure() -> dict:
+    from tqdm import tqdm
+
+    grid = [[depth_scale(float(w), float(b), np.tanh, _dtanh) for w in SW2]
+            for b in tqdm(SB2, desc="phase diagram", unit="row")]  # fmt: skip
+    inits = {name: depth_scale(sw2, 0.0, np.tanh, _dtanh) for name, sw2 in INITS.items()}
+    return {"activation": "tanh", "sw2": SW2.tolist(), "sb2": SB2.tolist(),
+            "nodes": [NODES, NODES_2D], "grid": grid, "inits": inits}  # fmt: skip
+
+
+def table(record: dict) -> str:
+    lines = [
+        "# Tanh nets at initialization: the order-to-chaos map (mean field)",
+        "",
+        "Poole et al. (2016), Schoenholz et al. (2017): the length map's fixed point q*, the "
+        "slope chi_1 (< 1 ordered, > 1 chaotic) and the correlation depth scale xi_c = "
+        "-1 / ln chi_c, by Gauss-Hermite quadrature (no training, no sampling). The suite's "
+        "inits, zero biases, n x n layers (sigma_w^2 = n Var[W]); by Schoenholz et al.'s "
+        f"rule a net trains up to a depth of about 6 xi_c (the paper's nets: {PAPER_DEPTH}).",
+        "",
+        "| init | sigma_w^2 | q* | chi_1 | xi_c | 6 xi_c |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, s in record["inits"].items():
+        sw2 = INITS[name]
+        six = "unbounded" if math.isinf(s["xi_c"]) else f"{6 * s['xi_c']:.2f}"
+        lines.append(f"| {name} | {sw2:.3g} | {s['q_star']:.3g} | {s['chi_1']:.3g} | "
+                     f"{s['xi_c']:.3g} | {six} |")  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def draw(record: dict):
+    import matplotlib.pyplot as plt
+
+    from .figures import stamp
+
+    sw2, sb2 = np.asarray(record["sw2"]), np.asarray(record["sb2"])
+    xi = np.array([[min(c["xi_c"], 1e3) for c in row] for row in record["grid"]])
+    chi = np.array([[c["chi_1"] for c in row] for row in record["grid"]])
+    fig, ax = plt.subplots(figsize=(8.5, 5))
+    mesh = ax.pcolormesh(sw2, sb2, np.log10(xi), cmap="viridis", vmin=-0.5, vmax=2.5,
+                         shading="nearest")  # fmt: skip
+    fig.colorbar(mesh, ax=ax, label="log10 of the correlation depth scale xi_c (layers)")
+    lines = ax.contour(sw2, sb2, xi, levels=[PAPER_DEPTH / 6, 2, 5, 20], colors="white",
+                       linewidths=0.8)  # fmt: skip
+    ax.clabel(lines, fmt=lambda v: f"xi_c = {v:.3g}", fontsize=7)
+    ax.contour(sw2, sb2, chi, levels=[1.0], colors="red", linewidths=1.8)
+    ax.plot([], [], color="red", label="chi_1 = 1: the edge of chaos")
+    ax.plot([], [], color="0.55", label=f"white lines: xi_c levels; xi_c = {PAPER_DEPTH}/6 puts "
+            f"{PAPER_DEPTH} layers at 6 xi_c")  # fmt: skip
+    for (name, value), marker in zip(INITS.items(), "os^", strict=True):
+        ax.plot([value], [0.0], marker, color="orange", markersize=9, clip_on=False,
+                markeredgecolor="black", label=f"{name} (sigma_w^2 = {value:.3g})")  # fmt: skip
+    ax.text(0.35, 0.27, "ordered: correlations -> 1,\ngradients vanish", color="white",
+            fontsize=8)  # fmt: skip
+    ax.text(3.0, 0.02, "chaotic", color="white", fontsize=8)
+    ax.set_xlabel("sigma_w^2 = n Var[W]")
+    ax.set_ylabel("sigma_b^2 (bias variance)")
+    ax.set_title("Tanh nets at initialization: the order-to-chaos phase diagram")
+    ax.legend(loc="upper right", fontsize=7, framealpha=0.85)
+    stamp(fig, "mean-field theory (Poole et al. 2016; Schoenholz et al. 2017), Gauss-Hermite "
+          f"quadrature ({record['nodes'][0]} / {record['nodes'][1]}x{record['nodes'][1]} nodes); "
+          "no training, no sampling")  # fmt: skip
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+def main(argv=None) -> None:
+    import argparse
+
+    from .records import measure_or_redraw
+
+    p = argparse.ArgumentParser(description="the order-to-chaos map of tanh nets")
+    p.add_argument("--redraw", action="store_true", help="from the stored record")
+    p.add_argument("--record", default=str(RECORD))
+    p.add_argument("--out", default=None, help="output folder (default results/figures)")
+    a = p.parse_args(argv)
+    measure_or_redraw(Path(a.record), "reproduce-order-chaos", a.redraw, measure, table, draw,
+                      "order_chaos", a.out)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -72,3 +72,21 @@ def test_the_maps_describe_wide_random_tanh_nets():
     assert q == pytest.approx(mf.q_star(sw2, sb2, np.tanh), rel=0.02)  # near its fixed point
     chi = sw2 * float(np.mean(dtanh(h) ** 2))
     assert chi == pytest.approx(mf.chi_1(q, sw2, dtanh), rel=0.05)
+
+
+def test_the_phase_diagram_places_the_papers_inits_and_redraws_from_its_record(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(mf, "SW2", np.array([0.3, 1.0, 2.0]))
+    monkeypatch.setattr(mf, "SB2", np.array([0.0, 0.1]))
+    record_file = tmp_path / "order_chaos.json"
+    mf.main(["--record", str(record_file), "--out", str(tmp_path)])
+    table = record_file.with_suffix(".md").read_text()
+    # standard init: chi_1 = 1/3, xi_c = 1 / ln 3 = 0.910, 6 xi_c = 5.46: the paper's 5
+    # layers sit at the edge of what it trains; normalized init: on the critical line
+    assert "| standard | 0.333 | 0 | 0.333 | 0.91 | 5.46 |" in table
+    assert "| normalized, LeCun, orthogonal | 1 | 0 | 1 | inf | unbounded |" in table
+    assert (tmp_path / "order_chaos.png").stat().st_size > 0
+    before = (tmp_path / "order_chaos.png").read_bytes()
+    mf.main(["--record", str(record_file), "--out", str(tmp_path), "--redraw"])
+    assert (tmp_path / "order_chaos.png").read_bytes() == before
