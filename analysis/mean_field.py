@@ -82,16 +82,16 @@ def chi_1(q: float, sw2: float, dphi: Fn) -> float:
     return sw2 * gaussian_mean(lambda z: dphi(math.sqrt(q) * z) ** 2)
 
 
-def _pair(q: float, c: float):
+def _product(f: Fn, q: float, c: float):
+    """(z1, z2) -> f(u1) f(u2): two pre-activations of length q and correlation c."""
     s, r = math.sqrt(q), math.sqrt(max(0.0, 1 - c * c))
-    return lambda z1, z2: (s * z1, s * (c * z1 + r * z2))
+    return lambda z1, z2: f(s * z1) * f(s * (c * z1 + r * z2))
 
 
 def correlation_map(c: float, q: float, sw2: float, sb2: float, phi: Fn) -> float:
     """The next layer's correlation of two inputs of length q and correlation c (normalized
     by the next layer's length, which is q itself at the fixed point q*)."""
-    pair = _pair(q, c)
-    both = gaussian_mean_2d(lambda z1, z2: phi(pair(z1, z2)[0]) * phi(pair(z1, z2)[1]))
+    both = gaussian_mean_2d(_product(phi, q, c))
     return (sw2 * both + sb2) / length_map(q, sw2, sb2, phi)
 
 
@@ -116,8 +116,7 @@ def c_star(q: float, sw2: float, sb2: float, phi: Fn) -> float:
 
 
 def chi_c(c: float, q: float, sw2: float, dphi: Fn) -> float:
-    pair = _pair(q, c)
-    return sw2 * gaussian_mean_2d(lambda z1, z2: dphi(pair(z1, z2)[0]) * dphi(pair(z1, z2)[1]))
+    return sw2 * gaussian_mean_2d(_product(dphi, q, c))
 
 
 def depth_scale(sw2: float, sb2: float, phi: Fn, dphi: Fn) -> dict[str, float]:

@@ -109,7 +109,8 @@ def load_run(
     """The stored run of `where` (see `matches`) and `seed`; `accept` may add "diverged"
     for figures that mark such runs. A missing or unfinished one says how to make it."""
     root = Path(runs_dir or RUNS_DIR)
-    found = [p for p, c in stored(experiment, root) if seed_of(p) == seed and matches(c, where, p)]
+    found = [p for p, c, items in stored(experiment, root)
+             if seed_of(p) == seed and matches(c, items, where)]  # fmt: skip
     statuses = {p: RunStore(p).status() for p in found}
     done = [p for p in found if statuses[p] in accept]
     if done:
@@ -155,19 +156,13 @@ def _identity(path: Path, mtime_ns: int) -> tuple[dict, dict]:
     return config, name_items(config)
 
 
-def stored(experiment: str, runs_dir: str | Path | None = None) -> list[tuple[Path, dict]]:
-    """Every run folder of `experiment` that holds a config (finished or not), with it."""
+def stored(experiment: str, runs_dir: str | Path | None = None) -> list[tuple[Path, dict, dict]]:
+    """Every run folder of `experiment` that holds a config (finished or not), with the
+    config and the items that name the run (experiments.run_identity.name_items)."""
     out = []
     for path in sorted(Path(runs_dir or RUNS_DIR).glob(f"{experiment}/*/seed=*/config.yaml")):
-        out.append((path.parent, _identity(path, path.stat().st_mtime_ns)[0]))
+        out.append((path.parent, *_identity(path, path.stat().st_mtime_ns)))
     return out
-
-
-def _items(config: dict, path: Path | None) -> dict:
-    if path is None:
-        return name_items(config)
-    file = path / "config.yaml"
-    return _identity(file, file.stat().st_mtime_ns)[1]
 
 
 def seed_of(path: Path) -> int:
@@ -184,18 +179,19 @@ def _value(config: dict, dotted: str):
     return node
 
 
-def matches(config: dict, where: dict[str, object], path: Path | None = None) -> bool:
+def matches(config: dict, items: dict, where: dict[str, object]) -> bool:
     """Whether the run `config` describes is the one `where` asks for: a config group by its
     choice (activation="tanh", data="mnist"), a setting by its dotted name, written with "__"
     as a keyword (model__batch_norm=True; short: depth, lr). Every setting that names the
     run's folder (experiments/run_identity.py) and `where` leaves out must be the plain
-    one; the learning rate, left out, is the model's default rate."""
+    one (`items`: the run's name items); the learning rate, left out, is the model's
+    default rate."""
     wanted = {SHORT_KEYS.get(k, k.replace("__", ".")): v for k, v in where.items()}
     for key, value in wanted.items():
         mine = _value(config, f"{key}.name" if key in default_choices() else key)
         if spelled(mine) != spelled(value):
             return False
-    for key in _items(config, path):
+    for key in items:
         if key not in wanted and key not in HEADLINE:
             return False
     if "optim.lr" not in wanted:
@@ -212,7 +208,7 @@ def find_runs(experiment: str = "dynamics", runs_dir: str | Path | None = None,
     """The finished runs that `where` asks for (see `matches`), in seed order: a run found
     by what it is, whatever overrides named its folder."""
     found = {}
-    for path, config in stored(experiment, runs_dir):
-        if matches(config, where, path) and RunStore(path).is_finished():
+    for path, config, items in stored(experiment, runs_dir):
+        if matches(config, items, where) and RunStore(path).is_finished():
             found.setdefault(seed_of(path), path)
     return [read_run(found[seed]) for seed in sorted(found)]
