@@ -11,7 +11,12 @@ N(0, std^2) (std 0.01 was a popular choice before 2010), "lecun" N(0, 1/n_in) an
 "normalized_normal" N(0, 2/(n_in + n_out)), the Gaussian form of Eq. 16. "random_walk"
 (Sussillo & Abbott 2014): N(0, g^2/n_in) with the g that keeps the log of the back-propagated
 gradient norm an unbiased random walk over depth.
-Biases always start at 0 (§2.3) -- unlike torch's nn.Linear default, which draws them.
+What a user gets without choosing (`FRAMEWORK_DEFAULTS`): "torch_default", PyTorch's
+nn.Linear / nn.Conv2d, weights U[-1/sqrt(n_in), 1/sqrt(n_in)] (Eq. 1) *and* biases drawn
+from the same range; Keras' Dense, glorot_uniform with zero biases, is "normalized" itself;
+"flax_default", Flax's Dense, lecun_normal: a normal truncated at 2 std, rescaled so that
+Var[W] = 1/n_in, zero biases.
+Biases start at 0 (§2.3) in every scheme but torch_default.
 Weights are drawn on the CPU from an explicit torch.Generator in float64 and then copied,
 so one seed gives the same weights on every device and dtype.
 """
@@ -39,7 +44,9 @@ class InitScheme:
     takes the net's Activation as a fourth argument. `bound(fan_in, fan_out)` is the
     closed-form half-width for uniform schemes, None for others. `fitted_to_data`: the
     drawn weights are only a start that `models.data_fit` fits to a batch of data.
-    `options`: keyword arguments of `sample` that come from the init config (e.g. std)."""
+    `options`: keyword arguments of `sample` that come from the init config (e.g. std).
+    `bias_bound(fan_in, fan_out)`: biases drawn U[-b, b] after the weights (torch's
+    default); None: biases 0."""
 
     name: str
     sample: SampleFn
@@ -47,6 +54,7 @@ class InitScheme:
     uses_activation: bool = False
     fitted_to_data: bool = False
     options: tuple[str, ...] = ()
+    bias_bound: BoundFn | None = None
 
 
 INITS: Registry[InitScheme] = Registry("init scheme")
@@ -72,6 +80,7 @@ def register_init(
     uses_activation: bool = False,
     fitted_to_data: bool = False,
     options: tuple[str, ...] = (),
+    bias_bound: BoundFn | None = None,
     overwrite: bool = False,
 ) -> InitScheme:
     """Add a scheme. Give `bound` alone for a symmetric uniform scheme, or a `sample`."""
@@ -79,7 +88,9 @@ def register_init(
         if bound is None:
             raise ValueError("register_init needs a sample function or a bound function")
         sample = uniform_sampler(bound)
-    scheme = InitScheme(name, sample, bound, uses_activation, fitted_to_data, tuple(options))
+    scheme = InitScheme(
+        name, sample, bound, uses_activation, fitted_to_data, tuple(options), bias_bound
+    )
     return INITS.add(name, scheme, overwrite=overwrite)
 
 
@@ -166,6 +177,32 @@ def normalized_normal_sample(fan_in, fan_out, generator, shape=None) -> torch.Te
     return normal(math.sqrt(2.0 / (fan_in + fan_out)), fan_in, fan_out, generator, shape)
 
 
+# Flax's lecun_normal (jax.nn.initializers.variance_scaling(1, "fan_in", "truncated_normal")):
+# a standard normal truncated to [-2, 2], divided by that truncated normal's std.
+TRUNCATION = 2.0
+
+
+def truncated_normal(size, generator: torch.Generator) -> torch.Tensor:
+    """Standard normal truncated to [-TRUNCATION, TRUNCATION], by the inverse CDF."""
+    lo = torch.special.ndtr(torch.tensor(-TRUNCATION, dtype=torch.float64))
+    u = torch.rand(size, generator=generator, dtype=torch.float64)
+    return torch.special.ndtri(lo + (1 - 2 * lo) * u)
+
+
+def truncated_normal_std() -> float:
+    """Std of the standard normal truncated to [-t, t]: sqrt(1 - 2 t phi(t) / (1 - 2 Phi(-t)))."""
+    t = torch.tensor(TRUNCATION, dtype=torch.float64)
+    mass = 1 - 2 * torch.special.ndtr(-t)
+    density = torch.exp(-(t**2) / 2) / math.sqrt(2 * math.pi)
+    return math.sqrt(1 - 2 * TRUNCATION * density.item() / mass.item())
+
+
+def flax_default_sample(fan_in, fan_out, generator, shape=None) -> torch.Tensor:
+    """Flax's Dense default, lecun_normal: Var[W] = 1/n_in from a 2-std truncated normal."""
+    z = truncated_normal(shape or (fan_out, fan_in), generator)
+    return z * (math.sqrt(1.0 / fan_in) / truncated_normal_std())
+
+
 def random_walk_gain(fan_in: int, activation: Activation) -> float:
     """Sussillo & Abbott (2014)'s g for N(0, g^2/N) weights. Backward through a linear layer,
     |W^T d|^2 / |d|^2 is g^2 chi^2_N / N, whose log has mean 2 ln g + psi(N/2) - ln(N/2) ~
@@ -208,6 +245,11 @@ register_init("gaussian", gaussian_sample, options=("std",))
 register_init("lecun", lecun_sample)
 register_init("normalized_normal", normalized_normal_sample)
 register_init("random_walk", random_walk_sample, uses_activation=True)
+register_init("torch_default", bound=standard_bound, bias_bound=standard_bound)
+register_init("flax_default", flax_default_sample)
+
+# framework -> the scheme its dense layer draws when the user names none
+FRAMEWORK_DEFAULTS = {"PyTorch": "torch_default", "Keras": "normalized", "Flax": "flax_default"}
 
 
 def init_bound(name: str, fan_in: int, fan_out: int) -> float:
@@ -228,7 +270,7 @@ def initialize_linear(
     **options,
 ) -> nn.Linear:
     """Draw `layer`'s weight in place with `scheme` from `generator` (a CPU generator),
-    times `gain`, and set its bias to exactly 0. `activation`: the net's, for the schemes
+    times `gain`, and set its bias to exactly 0 (or draw it, for torch_default). `activation`: the net's, for the schemes
     that depend on it; `options`: the config's values, of which the scheme takes those it
     names (e.g. std). Returns the layer."""
     fan_out, fan_in = layer.weight.shape
@@ -266,8 +308,14 @@ def initialize_layer(
     w = init.sample(fan_in, fan_out, generator, **kwargs) * gain
     with torch.no_grad():
         layer.weight.copy_(w.reshape(layer.weight.shape).to(layer.weight))
-        if layer.bias is not None:
+        if layer.bias is None:
+            return layer
+        if init.bias_bound is None:
             layer.bias.zero_()
+        else:
+            b = init.bias_bound(fan_in, fan_out)
+            u = torch.rand(layer.bias.shape, generator=generator, dtype=torch.float64)
+            layer.bias.copy_(((2 * u - 1) * b).to(layer.bias))
     return layer
 
 
