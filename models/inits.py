@@ -8,7 +8,8 @@ After the paper: "he" (He et al. 2015), U[-sqrt(6/n_in), sqrt(6/n_in)] (Var[W] =
 "lsuv" (Mishkin & Matas 2015) and "data_dependent" (Kraehenbuehl et al. 2015): a start
 that `models.data_fit` fits to data. The simpler schemes in common use: "zeros", "gaussian"
 N(0, std^2) (std 0.01 was a popular choice before 2010), "lecun" N(0, 1/n_in) and
-"normalized_normal" N(0, 2/(n_in + n_out)), the Gaussian form of Eq. 16. "random_walk"
+"normalized_normal" N(0, 2/(n_in + n_out)), the Gaussian form of Eq. 16; "mean_field"
+N(0, sigma_w2/n_in), the knob of the order-to-chaos trainability grid. "random_walk"
 (Sussillo & Abbott 2014): N(0, g^2/n_in) with the g that keeps the log of the back-propagated
 gradient norm an unbiased random walk over depth.
 What a user gets without choosing (`FRAMEWORK_DEFAULTS`): "torch_default", PyTorch's
@@ -203,6 +204,14 @@ def flax_default_sample(fan_in, fan_out, generator, shape=None) -> torch.Tensor:
     return z * (math.sqrt(1.0 / fan_in) / truncated_normal_std())
 
 
+def mean_field_sample(fan_in, fan_out, generator, sigma_w2: float = 1.0, shape=None):
+    """N(0, sigma_w2 / n_in): the weights of mean-field theory (Poole et al. 2016), whose
+    sigma_w^2 moves a net from the ordered phase to the chaotic one (analysis/mean_field.py)."""
+    if not (sigma_w2 > 0 and math.isfinite(sigma_w2)):
+        raise ValueError(f"mean_field init needs a finite sigma_w2 > 0, got {sigma_w2!r}")
+    return normal(math.sqrt(sigma_w2 / fan_in), fan_in, fan_out, generator, shape)
+
+
 def random_walk_gain(fan_in: int, activation: Activation) -> float:
     """Sussillo & Abbott (2014)'s g for N(0, g^2/N) weights. Backward through a linear layer,
     |W^T d|^2 / |d|^2 is g^2 chi^2_N / N, whose log has mean 2 ln g + psi(N/2) - ln(N/2) ~
@@ -245,6 +254,7 @@ register_init("gaussian", gaussian_sample, options=("std",))
 register_init("lecun", lecun_sample)
 register_init("normalized_normal", normalized_normal_sample)
 register_init("random_walk", random_walk_sample, uses_activation=True)
+register_init("mean_field", mean_field_sample, options=("sigma_w2",))
 register_init("torch_default", bound=standard_bound, bias_bound=standard_bound)
 register_init("flax_default", flax_default_sample)
 
