@@ -83,22 +83,22 @@ reproduce-fig8: runs-at-init ## Fig. 8: weight-gradient histograms just after in
 	$(PY) -m analysis.figures fig8
 
 reproduce-jacobian: runs-at-init ## mean Jacobian singular values at init -> results/jacobian.md
-	$(PY) -m analysis.jacobian_table
+	$(PY) -m analysis.figures.jacobian_table
 
 reproduce-depth-scan: $(STAMP) ## beyond the paper: std of activations and gradients per layer at init, 50 layers, activation x init
-	$(PY) -m analysis.depth_scan
+	$(PY) -m analysis.scans.depth_scan
 
 reproduce-isometry: $(STAMP) ## beyond the paper: singular values of the input-output Jacobian at init vs depth
-	$(PY) -m analysis.isometry
+	$(PY) -m analysis.scans.isometry
 
 reproduce-random-walk: $(STAMP) ## beyond the paper: log gradient norm over 100 layers at init, random-walk g vs plain (Sussillo & Abbott)
-	$(PY) -m analysis.random_walk
+	$(PY) -m analysis.scans.random_walk
 
 reproduce-conv-scan: $(STAMP) ## beyond the paper: conv fan-in over the receptive field vs channels, at init
-	$(PY) -m analysis.conv_scan
+	$(PY) -m analysis.scans.conv_scan
 
 reproduce-order-chaos: $(STAMP) ## beyond the paper: the order-to-chaos phase diagram of tanh nets, the suite's inits on it (mean field, ~2 min)
-	$(PY) -m analysis.mean_field
+	$(PY) -m analysis.scans.mean_field
 
 reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU d5/d30 He vs normalized, sigmoid Kumar, batch norm, conv fan-in (rates: make lr-search-beyond)
 	$(SWEEP) experiment=beyond_relu
@@ -106,28 +106,28 @@ reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU d5/d30 He vs n
 	$(SWEEP) experiment=beyond_batch_norm
 	$(SWEEP) experiment=beyond_conv activation=tanh init=normalized
 	$(SWEEP) experiment=beyond_conv activation=relu init=he
-	$(PY) -m analysis.beyond --profile $(PROFILE)
+	$(PY) -m analysis.figures beyond --profile $(PROFILE)
 
 reproduce-init-mistakes: runs-table1 ## beyond the paper: common init mistakes beside the right scheme, at init and in training
 	$(SWEEP) experiment=init_mistakes
 	$(SWEEP) experiment=init_mistakes init=gaussian init.std=0.01,0.001,0.178
 	$(SWEEP) experiment=beyond_relu model.depth=5
 	$(SWEEP) experiment=beyond_conv activation=relu init=he
-	$(PY) -m analysis.init_mistakes --profile $(PROFILE)
+	$(PY) -m analysis.figures.init_mistakes --profile $(PROFILE)
 
 # The SVM's 64 fits take ~16 min: a stored record is reused unless SVM_REFIT=1.
 SVM_REDRAW = $(if $(SVM_REFIT),,$(if $(wildcard results/svm_baseline.json),--redraw))
 
 reproduce-svm: $(STAMP) ## section 2.1: RBF SVM vs tanh net on a finite Shapeset of 1k-8k examples (the paper: 1e5; SVM_REFIT=1 refits the SVMs)
 	$(SWEEP) experiment=svm_nets
-	$(PY) -m analysis.svm_baseline --profile $(PROFILE) $(SVM_REDRAW)
+	$(PY) -m analysis.scans.svm_baseline --profile $(PROFILE) $(SVM_REDRAW)
 
 lr-search: $(STAMP) ## search each model's learning rate -> conf/learning_rates.yaml (hours)
 	$(LR_SEARCH)
 	$(LR_SEARCH) activation=sigmoid init=standard model.depth=4
-	$(PY) -m analysis.lr_search --plan > .lr_search_stage2
+	$(PY) -m analysis.report.lr_search --plan > .lr_search_stage2
 	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
-	$(PY) -m analysis.lr_search
+	$(PY) -m analysis.report.lr_search
 	@rm -f .lr_search_stage2
 
 # The sigmoid nets' candidates at 2.5e6 examples (conf/experiment/lr_search_paper.yaml says why).
@@ -136,31 +136,31 @@ lr-search-paper: $(STAMP) ## the search at 2.5e6 examples per candidate -> conf/
 	$(LR_SEARCH) experiment=lr_search_paper
 	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid $(SIGMOID_PAPER_RATES)
 	$(LR_SEARCH) experiment=lr_search_paper activation=sigmoid init=standard model.depth=4 $(SIGMOID_PAPER_RATES)
-	$(PY) -m analysis.lr_search --paper
+	$(PY) -m analysis.report.lr_search --paper
 
 lr-search-beyond: $(STAMP) ## the same learning-rate search for the beyond-the-paper nets (ReLU d5/d30, Kumar, BN; many CPU hours; conv nets: make lr-search-conv)
 	$(LR_SEARCH) activation=relu init=he,normalized model.depth=5,30
 	$(LR_SEARCH) activation=sigmoid init=kumar
 	$(LR_SEARCH) activation=tanh,relu init=standard,normalized model.batch_norm=true
-	$(PY) -m analysis.lr_search --plan > .lr_search_stage2
+	$(PY) -m analysis.report.lr_search --plan > .lr_search_stage2
 	while read -r overrides; do $(LR_SEARCH) $$overrides || exit 1; done < .lr_search_stage2
-	$(PY) -m analysis.lr_search
+	$(PY) -m analysis.report.lr_search
 	@rm -f .lr_search_stage2
 
 # The conv nets' rates (conf/experiment/lr_search_conv.yaml): the pairs `make reproduce-beyond` trains.
 lr-search-conv: $(STAMP) ## the same learning-rate search for the conv nets, 5e4 examples per candidate (~40 min)
 	$(LR_SEARCH) experiment=lr_search_conv activation=tanh init=normalized
 	$(LR_SEARCH) experiment=lr_search_conv activation=relu init=he
-	$(PY) -m analysis.lr_search --plan --conv > .lr_search_conv_stage2
+	$(PY) -m analysis.report.lr_search --plan --conv > .lr_search_conv_stage2
 	while read -r overrides; do $(LR_SEARCH) experiment=lr_search_conv $$overrides || exit 1; done < .lr_search_conv_stage2
-	$(PY) -m analysis.lr_search --conv
+	$(PY) -m analysis.report.lr_search --conv
 	@rm -f .lr_search_conv_stage2
 
 lr-search-mnist: $(STAMP) ## the same learning-rate search for Fig. 12's nets on MNIST, 2 epochs per candidate (~1.5 h)
 	$(LR_SEARCH) experiment=lr_search_mnist
-	$(PY) -m analysis.lr_search --plan --mnist > .lr_search_mnist_stage2
+	$(PY) -m analysis.report.lr_search --plan --mnist > .lr_search_mnist_stage2
 	while read -r overrides; do $(LR_SEARCH) experiment=lr_search_mnist $$overrides || exit 1; done < .lr_search_mnist_stage2
-	$(PY) -m analysis.lr_search --mnist
+	$(PY) -m analysis.report.lr_search --mnist
 	@rm -f .lr_search_mnist_stage2
 
 reproduce-fig2: $(STAMP) ## Fig. 2: sigmoid 4 layers, mean activations over training (PROFILE=quick|tenth|paper)
@@ -205,16 +205,16 @@ runs-table1-seeds: $(STAMP) ## the figure nets of Table 1, Fig. 2 and Fig. 11 at
 	$(SWEEP) experiment=fig2 seed=0,1,2
 	$(SWEEP) experiment=pretrain seed=0,1,2
 
-# The controlled experiment behind Figs. 9 and 10 (analysis/init_vs_rate.py): tanh, standard
+# The controlled experiment behind Figs. 9 and 10 (analysis/figures/init_vs_rate.py): tanh, standard
 # vs normalized init at the same rates 0.003, 0.01, 0.03, seeds 0-2. At each init's own
 # searched rate its runs are Table 1's (seeds 0-2); the plan lists the other rates.
 reproduce-init-vs-rate: $(STAMP) ## tanh standard vs normalized at equal rates, 3 seeds -> results/figures/init_vs_rate*
 	$(SWEEP) experiment=table1 activation=tanh seed=0,1,2
-	$(PY) -m analysis.init_vs_rate --plan --profile $(PROFILE) > .init_vs_rate_plan
+	$(PY) -m analysis.figures.init_vs_rate --plan --profile $(PROFILE) > .init_vs_rate_plan
 	while read -r overrides; do $(SWEEP) experiment=table1 seed=0,1,2 $$overrides || exit 1; \
 	  done < .init_vs_rate_plan
 	@rm -f .init_vs_rate_plan
-	$(PY) -m analysis.init_vs_rate --profile $(PROFILE)
+	$(PY) -m analysis.figures.init_vs_rate --profile $(PROFILE)
 
 reproduce-sigmoid-pretrain: $(STAMP) ## section 3.1: Fig. 2's sigmoid net pre-trained as RBMs and as auto-encoders (report: `make report`)
 	$(SWEEP) experiment=sigmoid_pretrain
@@ -226,7 +226,7 @@ reproduce-saturation: runs-table1 ## saturation per layer over training, activat
 	$(PY) -m analysis.figures saturation --profile $(PROFILE)
 
 reproduce-table1: runs-table1 ## Table 1, Shapeset column -> results/table1.md
-	$(PY) -m analysis.table1 --profile $(PROFILE)
+	$(PY) -m analysis.report.table1 --profile $(PROFILE)
 
 # The grid's launcher: lockstep stacks (one per depth) with LAUNCHER=lockstep, else joblib.
 GRID_LAUNCH = $(if $(filter lockstep,$(LAUNCHER)),hydra/launcher=lockstep threads=$(THREADS),\
@@ -238,14 +238,14 @@ sweep-grid: $(STAMP) ## the design grid: depth 1-5 x activation x loss x init x 
 	$(MAKE) --no-print-directory grid-plots
 
 grid-plots: $(STAMP) ## the grid's table (results/grid/runs.csv) and plots, from stored runs
-	$(PY) -m analysis.aggregate --experiment grid
-	$(PY) -m analysis.grid --profile $(GRID_PROFILE)
+	$(PY) -m analysis.runs.aggregate --experiment grid
+	$(PY) -m analysis.figures.grid --profile $(GRID_PROFILE)
 
 inspect: $(STAMP) ## per-layer pages of any run(s): make inspect RUN="results/runs/..." (or WHERE=, RUNS=)
-	$(PY) -m analysis.run_page $(RUN) $(if $(RUNS),--runs-dir $(RUNS) --where $(WHERE))
+	$(PY) -m analysis.figures.run_page $(RUN) $(if $(RUNS),--runs-dir $(RUNS) --where $(WHERE))
 
 aggregate: $(STAMP) ## every run under results/runs, one row each -> results/all/runs.csv
-	$(PY) -m analysis.aggregate
+	$(PY) -m analysis.runs.aggregate
 
 report: $(STAMP) ## results/REPORT.md: each paper claim checked on the stored runs
 	$(PY) -m analysis.report --grid-profile $(GRID_PROFILE)

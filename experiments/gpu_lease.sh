@@ -59,7 +59,7 @@ plan() {
     for s in lr_tanh_softsign lr_sigmoid lr_sigmoid_d4; do # no rates from a partial search
         [ -e "$LEASE/$s.ok" ] || return 1
     done
-    step lr_choice python3 -m analysis.lr_search --paper --runs-dir "$RUNS" || return 1
+    step lr_choice python3 -m analysis.report.lr_search --paper --runs-dir "$RUNS" || return 1
     # The `tenth` profile first: minutes here against many CPU hours, and it fits a lease
     # (its figure nets as the quick profile's, both pre-trainings; `paper`: DAE only).
     step tenth_table1 train profile=tenth experiment=table1 &

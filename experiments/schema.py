@@ -127,7 +127,8 @@ class InitConfig:
     gain: float = 1.0  # multiplies the hidden layers' drawn weights (1: as published)
     fan: str = "receptive_field"  # conv: fans count in x k x k; "channels": the mistake
     std: float = 0.01  # gaussian: N(0, std^2)
-    sigma_w2: float = 1.0  # mean_field: N(0, sigma_w2 / fan_in)
+    sigma_w2: float = 1.0  # mean_field: weights N(0, sigma_w2 / fan_in)
+    sigma_b2: float = 0.0  # mean_field: biases N(0, sigma_b2)
     fit_batch: int = 500  # lsuv, data_dependent: training examples the layers are fitted on
     lsuv_tol: float = 0.1  # lsuv: stop when |Var - 1| < tol (Mishkin & Matas's Tol_var)
     lsuv_max_iter: int = 10  # lsuv: rescalings per layer at most (their T_max)
@@ -142,6 +143,8 @@ class InitConfig:
             raise _bad("init.std", self.std, "must be finite and > 0")
         if not (self.sigma_w2 > 0 and math.isfinite(self.sigma_w2)):
             raise _bad("init.sigma_w2", self.sigma_w2, "must be finite and > 0")
+        if not (self.sigma_b2 >= 0 and math.isfinite(self.sigma_b2)):
+            raise _bad("init.sigma_b2", self.sigma_b2, "must be finite and >= 0")
         if self.fit_batch < 2:
             raise _bad("init.fit_batch", self.fit_batch, "must be >= 2")
         if not self.lsuv_tol > 0:
@@ -151,7 +154,8 @@ class InitConfig:
 
     def options(self, output_init: str | None = None) -> dict:
         """The settings the schemes in use take when drawing (each scheme declares them)."""
-        names = {o for s in {self.name, output_init or self.name} for o in INITS[s].options}
+        schemes = [INITS[s] for s in {self.name, output_init or self.name}]
+        names = {o for s in schemes for o in (*s.options, *s.bias_options)}
         return {o: getattr(self, o) for o in sorted(names)}
 
 

@@ -9,7 +9,7 @@ After the paper: "he" (He et al. 2015), U[-sqrt(6/n_in), sqrt(6/n_in)] (Var[W] =
 that `models.data_fit` fits to data. The simpler schemes in common use: "zeros", "gaussian"
 N(0, std^2) (std 0.01 was a popular choice before 2010), "lecun" N(0, 1/n_in) and
 "normalized_normal" N(0, 2/(n_in + n_out)), the Gaussian form of Eq. 16; "mean_field"
-N(0, sigma_w2/n_in), the knob of the order-to-chaos trainability grid. "random_walk"
+N(0, sigma_w2/n_in) with biases N(0, sigma_b2), the knobs of the order-to-chaos grid. "random_walk"
 (Sussillo & Abbott 2014): N(0, g^2/n_in) with the g that keeps the log of the back-propagated
 gradient norm an unbiased random walk over depth.
 What a user gets without choosing (`FRAMEWORK_DEFAULTS`): "torch_default", PyTorch's
@@ -17,7 +17,7 @@ nn.Linear / nn.Conv2d, weights U[-1/sqrt(n_in), 1/sqrt(n_in)] (Eq. 1) *and* bias
 from the same range; Keras' Dense, glorot_uniform with zero biases, is "normalized" itself;
 "flax_default", Flax's Dense, lecun_normal: a normal truncated at 2 std, rescaled so that
 Var[W] = 1/n_in, zero biases.
-Biases start at 0 (§2.3) in every scheme but torch_default.
+Biases start at 0 (§2.3) in every scheme but torch_default and mean_field.
 Weights are drawn on the CPU from an explicit torch.Generator in float64 and then copied,
 so one seed gives the same weights on every device and dtype.
 """
@@ -46,8 +46,8 @@ class InitScheme:
     closed-form half-width for uniform schemes, None for others. `fitted_to_data`: the
     drawn weights are only a start that `models.data_fit` fits to a batch of data.
     `options`: keyword arguments of `sample` that come from the init config (e.g. std).
-    `bias_bound(fan_in, fan_out)`: biases drawn U[-b, b] after the weights (torch's
-    default); None: biases 0."""
+    `bias(fan_in, fan_out, generator, **bias_options)`: the biases, a (fan_out,) float64
+    tensor drawn after the weights (torch's default, mean-field nets); None: biases 0."""
 
     name: str
     sample: SampleFn
@@ -55,7 +55,8 @@ class InitScheme:
     uses_activation: bool = False
     fitted_to_data: bool = False
     options: tuple[str, ...] = ()
-    bias_bound: BoundFn | None = None
+    bias: SampleFn | None = None
+    bias_options: tuple[str, ...] = ()
 
 
 INITS: Registry[InitScheme] = Registry("init scheme")
@@ -81,7 +82,8 @@ def register_init(
     uses_activation: bool = False,
     fitted_to_data: bool = False,
     options: tuple[str, ...] = (),
-    bias_bound: BoundFn | None = None,
+    bias: SampleFn | None = None,
+    bias_options: tuple[str, ...] = (),
     overwrite: bool = False,
 ) -> InitScheme:
     """Add a scheme. Give `bound` alone for a symmetric uniform scheme, or a `sample`."""
@@ -90,8 +92,9 @@ def register_init(
             raise ValueError("register_init needs a sample function or a bound function")
         sample = uniform_sampler(bound)
     scheme = InitScheme(
-        name, sample, bound, uses_activation, fitted_to_data, tuple(options), bias_bound
-    )
+        name, sample, bound, uses_activation, fitted_to_data, tuple(options), bias,
+        tuple(bias_options),
+    )  # fmt: skip
     return INITS.add(name, scheme, overwrite=overwrite)
 
 
@@ -204,9 +207,27 @@ def flax_default_sample(fan_in, fan_out, generator, shape=None) -> torch.Tensor:
     return z * (math.sqrt(1.0 / fan_in) / truncated_normal_std())
 
 
+def uniform_bias(bound: BoundFn) -> SampleFn:
+    """Biases U[-b, b], b = bound(fan_in, fan_out): torch's nn.Linear default."""
+
+    def sample(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
+        u = torch.rand(fan_out, generator=generator, dtype=torch.float64)
+        return (2 * u - 1) * bound(fan_in, fan_out)
+
+    return sample
+
+
+def mean_field_bias(fan_in, fan_out, generator, sigma_b2: float = 0.0) -> torch.Tensor:
+    """N(0, sigma_b2): mean-field theory's biases; exactly 0 when sigma_b2 is 0."""
+    if not (sigma_b2 >= 0 and math.isfinite(sigma_b2)):
+        raise ValueError(f"mean_field init needs a finite sigma_b2 >= 0, got {sigma_b2!r}")
+    return math.sqrt(sigma_b2) * torch.randn(fan_out, generator=generator, dtype=torch.float64)
+
+
 def mean_field_sample(fan_in, fan_out, generator, sigma_w2: float = 1.0, shape=None):
     """N(0, sigma_w2 / n_in): the weights of mean-field theory (Poole et al. 2016), whose
-    sigma_w^2 moves a net from the ordered phase to the chaotic one (analysis/mean_field.py)."""
+    sigma_w^2 moves a net from the ordered phase to the chaotic one
+    (analysis/scans/mean_field.py)."""
     if not (sigma_w2 > 0 and math.isfinite(sigma_w2)):
         raise ValueError(f"mean_field init needs a finite sigma_w2 > 0, got {sigma_w2!r}")
     return normal(math.sqrt(sigma_w2 / fan_in), fan_in, fan_out, generator, shape)
@@ -254,8 +275,9 @@ register_init("gaussian", gaussian_sample, options=("std",))
 register_init("lecun", lecun_sample)
 register_init("normalized_normal", normalized_normal_sample)
 register_init("random_walk", random_walk_sample, uses_activation=True)
-register_init("mean_field", mean_field_sample, options=("sigma_w2",))
-register_init("torch_default", bound=standard_bound, bias_bound=standard_bound)
+register_init("mean_field", mean_field_sample, options=("sigma_w2",), bias=mean_field_bias,
+              bias_options=("sigma_b2",))  # fmt: skip
+register_init("torch_default", bound=standard_bound, bias=uniform_bias(standard_bound))
 register_init("flax_default", flax_default_sample)
 
 # framework -> the scheme its dense layer draws when the user names none
@@ -280,9 +302,9 @@ def initialize_linear(
     **options,
 ) -> nn.Linear:
     """Draw `layer`'s weight in place with `scheme` from `generator` (a CPU generator),
-    times `gain`, and set its bias to exactly 0 (or draw it, for torch_default). `activation`: the net's, for the schemes
-    that depend on it; `options`: the config's values, of which the scheme takes those it
-    names (e.g. std). Returns the layer."""
+    times `gain`, and set its bias to exactly 0 (or draw it, where the scheme does). `activation`:
+    the net's, for the schemes that depend on it; `options`: the config's values, of which
+    the scheme takes those it names (e.g. std). Returns the layer."""
     fan_out, fan_in = layer.weight.shape
     return initialize_layer(layer, scheme, generator, fan_in, fan_out, activation, gain, **options)
 
@@ -309,6 +331,7 @@ def initialize_layer(
     init = get_init(scheme)
     shape = (layer.weight.shape[0], layer.weight[0].numel())
     kwargs = {k: options[k] for k in init.options if k in options}
+    bias_kwargs = {k: options[k] for k in init.bias_options if k in options}
     if init.uses_activation:
         if activation is None:
             raise ValueError(f"init scheme {scheme!r} depends on the activation: pass it")
@@ -320,12 +343,10 @@ def initialize_layer(
         layer.weight.copy_(w.reshape(layer.weight.shape).to(layer.weight))
         if layer.bias is None:
             return layer
-        if init.bias_bound is None:
+        if init.bias is None:
             layer.bias.zero_()
         else:
-            b = init.bias_bound(fan_in, fan_out)
-            u = torch.rand(layer.bias.shape, generator=generator, dtype=torch.float64)
-            layer.bias.copy_(((2 * u - 1) * b).to(layer.bias))
+            layer.bias.copy_(init.bias(fan_in, fan_out, generator, **bias_kwargs).to(layer.bias))
     return layer
 
 

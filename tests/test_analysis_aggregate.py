@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import aggregate
+from analysis.runs import aggregate
 from experiments import train
 from experiments.run_store import RunStore
 

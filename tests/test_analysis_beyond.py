@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from analysis import depth_scan, isometry
-from analysis.claim_index import claim
+from analysis.claims.index import claim
+from analysis.scans import depth_scan, isometry
 from models import MLP
 
 OF = claim("table1-sigmoid-worst")  # any declared claim: these tests judge rules
@@ -105,7 +105,7 @@ def test_depth_scan_record_redraws_to_the_same_table(tmp_path):
 
 
 def test_deep_relu_rule_both_ways():
-    from analysis import claims as C
+    from analysis.claims import rules as C
 
     he, xavier = C.Error("ReLU he", 0.3, 0.01, 1), C.Error("ReLU N", 0.83, 0.01, 1)
     assert C.deep_relu_needs_he(he, xavier, 100_000, None, 300_000).verdict == C.HOLDS
@@ -121,7 +121,7 @@ def test_deep_relu_rule_both_ways():
 
 
 def test_padding_share_by_hand():
-    from analysis.conv_scan import padding_share
+    from analysis.scans.conv_scan import padding_share
 
     assert padding_share(3, 3) == pytest.approx((7 / 9) ** 2)  # taps inside: 2, 3, 2
     assert padding_share(32, 1) == 1.0
@@ -129,7 +129,7 @@ def test_padding_share_by_hand():
 
 
 def test_right_beats_mistake_rule_both_ways():
-    from analysis import claims as C
+    from analysis.claims import rules as C
 
     right, wrong = C.Error("a", 0.3, 0.01, 1), C.Error("b", 0.8, 0.01, 1)
     assert C.right_beats_mistake(right, wrong, 1000, None, 300_000, "x", OF).verdict == C.HOLDS
@@ -140,7 +140,7 @@ def test_right_beats_mistake_rule_both_ways():
 
 
 def test_conv_scan_record_round_trip(tmp_path):
-    from analysis import conv_scan
+    from analysis.scans import conv_scan
 
     record = tmp_path / "conv.json"
     args = ["--depth", "3", "--channels", "2", "--examples", "8", "--seeds", "2"]
@@ -152,14 +152,14 @@ def test_conv_scan_record_round_trip(tmp_path):
 
 
 def test_a_mistake_that_ends_significantly_better_contradicts_even_if_it_left_no_plateau():
-    from analysis import claims as C
+    from analysis.claims import rules as C
 
     right, wrong = C.Error("a", 0.8, 0.01, 1), C.Error("b", 0.3, 0.01, 1)
     assert C.right_beats_mistake(right, wrong, 1000, None, 300_000, "x", OF).verdict == C.FAILS
 
 
 def test_linear_walk_theory_equals_chi_square_samples():
-    from analysis.random_walk import linear_step
+    from analysis.scans.random_walk import linear_step
 
     rng = np.random.default_rng(0)
     for n, g in ((8, 1.0), (40, 1.1)):
@@ -173,7 +173,7 @@ def walk_record(linear_drift=0.0, relu_drift=0.0, relu_var_power=1, nets=200, de
     """A hand-made record: linear means and variances on theory (plus a drift per layer);
     ReLU's variance 5k / N^power, its mean 0 (random-walk g) or -2.4 k / N (He: ln(g^2 / 2)
     of the random walk's g is 2.4 / (N - 2.4))."""
-    from analysis import random_walk as rw
+    from analysis.scans import random_walk as rw
 
     k, out = np.arange(depth), {}
     for name in rw.SETTINGS:
@@ -194,7 +194,7 @@ def walk_record(linear_drift=0.0, relu_drift=0.0, relu_var_power=1, nets=200, de
 
 
 def test_random_walk_rules_both_ways():
-    from analysis.random_walk import checks
+    from analysis.scans.random_walk import checks
 
     assert [c.verdict for c in checks(walk_record())] == ["holds", "holds"]
     assert checks(walk_record(linear_drift=-0.01))[0].verdict == "does not hold"
@@ -203,7 +203,7 @@ def test_random_walk_rules_both_ways():
 
 
 def test_random_walk_record_round_trip(tmp_path):
-    from analysis import random_walk
+    from analysis.scans import random_walk
 
     record = tmp_path / "rw.json"
     args = ["--nets", "3", "--depth", "4", "--record", str(record)]

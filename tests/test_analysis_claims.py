@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from analysis import claims as C
-from analysis import rules_before as R
-from analysis.claim_index import claim
+from analysis.claims import rules as C
+from analysis.claims.index import claim
+from analysis.report import rules_before as R
 from shapeset import CLASS_NAMES
 
 OF = claim("table1-sigmoid-worst")  # any declared claim: these tests judge rules

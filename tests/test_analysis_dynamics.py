@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 import yaml
 
-from analysis import dynamics, table1
-from analysis.runs import REPO_ROOT, RunMissing, load_run
+from analysis.figures import dynamics
+from analysis.report import table1
+from analysis.runs.store import REPO_ROOT, RunMissing, load_run
 from experiments.learning_rates import default_lr
 from experiments.run_identity import run_path
 from experiments.run_store import RunStore
@@ -96,7 +97,7 @@ def fake_run(
 
 
 def report_layer_sizes():
-    from analysis import report
+    from analysis.report import render as report
 
     return report.LAYER_SIZES.values()
 
@@ -229,7 +230,7 @@ def test_table1_fills_and_ranks_the_mnist_column_from_its_runs(runs, write_run):
 def test_mnist_sigmoid_worst_says_when_it_is_worst_by_never_learning(
     tmp_path, write_run, sigmoid_end, stuck
 ):
-    from analysis import report
+    from analysis.report import render as report
 
     mnist_runs(tmp_path, write_run, MNIST_ENDS | {"Sigmoid": sigmoid_end})
     check, learns = report.finite_checks(tmp_path, "mnist", "epochs10")
@@ -239,7 +240,8 @@ def test_mnist_sigmoid_worst_says_when_it_is_worst_by_never_learning(
 
 
 def test_cifar_claims_name_themselves_and_the_missing_file_before_any_run(tmp_path, monkeypatch):
-    from analysis import fig12, report
+    from analysis.figures import fig12
+    from analysis.report import render as report
 
     monkeypatch.setattr(fig12, "data_root", lambda: tmp_path / "no-data")
     with pytest.raises(RunMissing) as missing:
@@ -252,7 +254,7 @@ def test_cifar_claims_name_themselves_and_the_missing_file_before_any_run(tmp_pa
 
 
 def test_init_mistakes_judged_and_drawn_from_hand_made_runs(tmp_path):
-    from analysis import init_mistakes
+    from analysis.figures import init_mistakes
 
     for _, right, wrong in init_mistakes.PAIRS:
         for (act, init, depth, extra), errors in ((right, [0.8, 0.5, 0.3]), (wrong, [0.85] * 3)):
@@ -274,7 +276,7 @@ def test_init_mistakes_judged_and_drawn_from_hand_made_runs(tmp_path):
 def test_svm_baseline_fits_chooses_on_validation_and_judges_against_a_hand_made_net(
     tmp_path, monkeypatch
 ):
-    from analysis import svm_baseline
+    from analysis.scans import svm_baseline
 
     monkeypatch.setattr(svm_baseline, "EVAL_SIZE", 60)  # tiny sets: the mechanics only
     record_path = tmp_path / "svm.json"
@@ -317,7 +319,7 @@ def test_svm_baseline_fits_chooses_on_validation_and_judges_against_a_hand_made_
 def test_a_missing_beyond_run_hides_only_its_own_claim(runs):
     import shutil
 
-    from analysis import report
+    from analysis.report import render as report
 
     shutil.rmtree(load_run("dynamics", {"activation": "relu", "init": "he", "model.depth": 30,
                                         "profile": "quick"}, 0, runs).dir)  # fmt: skip
@@ -336,7 +338,7 @@ def test_a_missing_beyond_run_hides_only_its_own_claim(runs):
 def test_table1_claims_show_while_the_4_layer_sigmoid_net_still_trains(runs):
     import shutil
 
-    from analysis import report
+    from analysis.report import render as report
 
     full = {
         c.claim for f in (report.error_checks, report.dynamics_checks) for c in f(runs, "quick")
@@ -384,7 +386,7 @@ def test_figures_plot_exactly_the_stored_probes(runs):
 def test_density_curves_are_numpys_histogram_density_with_merged_bins():
     """Values outside the probe's bins count in the total, as np.histogram's density over
     the whole sample would not: the reference divides by the sample size instead."""
-    from analysis.histograms import density_curves
+    from analysis.figures.histograms import density_curves
 
     rng = np.random.default_rng(0)
     raw = np.stack([rng.normal(0, s, 5000) for s in (0.2, 0.5, 1.5)])  # the last spills over

@@ -3,7 +3,7 @@ instead of an empty panel; a Sigmoid N run, not in the paper's figure, is drawn 
 
 from conftest import hand_made_config
 
-from analysis import fig12
+from analysis.figures import fig12
 
 
 def test_fig12_draws_each_mnist_net_and_names_the_missing_cifar_data(

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from conftest import hand_made_config
 
-from analysis import grid, report
-from analysis.claim_index import CLAIMS
-from analysis.claims import FAILS, HOLDS, NOT_AT_SCALE, Check
+from analysis.claims.index import CLAIMS
+from analysis.claims.rules import FAILS, HOLDS, NOT_AT_SCALE, Check
+from analysis.figures import grid
+from analysis.report import render as report
 
 
 def _row(depth, err, status="complete", seed=0):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import yaml
 
-from analysis import claims as C
-from analysis import init_vs_rate
-from analysis.runs import RunMissing, find_runs
+from analysis.claims import rules as C
+from analysis.figures import init_vs_rate
+from analysis.runs.store import RunMissing, find_runs
 from experiments.run_store import RunStore
 
 N_PROBES, LAYERS = 11, 5

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import yaml
 
-from analysis import lr_search
-from analysis.lr_search import Candidate, decide
+from analysis.report import lr_search
+from analysis.report.lr_search import Candidate, decide
 
 N = 10_000  # validation examples
 
@@ -283,7 +283,7 @@ def test_the_table_round_trips_small_rates_and_an_empty_section(tmp_path, monkey
 
 
 def test_the_report_names_the_ties(tmp_path):
-    from analysis.report import learning_rate_lines
+    from analysis.report.render import learning_rate_lines
 
     assert "run `make lr-search`" in "\n".join(learning_rate_lines(tmp_path / "none.json"))
     decisions = {

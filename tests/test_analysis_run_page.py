@@ -1,10 +1,10 @@
-"""`analysis.run_page` on runs made here: the pages show what the probe record holds, the
+"""`analysis.figures.run_page` on runs made here: the pages show what the probe record holds, the
 selector picks exactly the matching runs, bad inputs stop before anything is written."""
 
 import numpy as np
 import pytest
 
-from analysis import run_page
+from analysis.figures import run_page
 from experiments import train
 from experiments.run_store import RunStore
 

@@ -1,4 +1,4 @@
-"""The training claims' rules (analysis/claims.py), each on hand-made probe records drawn
+"""The training claims' rules (analysis/claims/rules.py), each on hand-made probe records drawn
 from what the paper describes (FACTS sections 4 and 10): one where the claim holds, one
 where it does not; Welch's test against the textbook formulas computed by hand."""
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis import claims as C
+from analysis.claims import rules as C
 
 SHORT, LONG = 300_000, 25_000_000
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis import report, table1
-from analysis.claim_index import BEYOND, CLAIMS, ONCE, PAPER, PER_PROFILE, Claim, _claims, claim
-from analysis.claims import HOLDS, Check
+from analysis.claims.index import BEYOND, CLAIMS, ONCE, PAPER, PER_PROFILE, Claim, _claims, claim
+from analysis.claims.rules import HOLDS, Check
+from analysis.report import render as report
+from analysis.report import table1
 
 ANALYSIS = Path(__file__).resolve().parent.parent / "analysis"
 

@@ -70,7 +70,7 @@ def test_activation_peaks_grow_with_depth_under_standard_init_as_in_fig6(records
 def test_the_report_reads_the_probes_the_way_round_the_claims_need(records, tmp_path, write_run):
     """The report's wiring (which probe, which way up): the probes measured above, stored as
     runs, pass all four init claims; with the gradients stored upside down, that claim fails."""
-    from analysis.report import at_init_checks
+    from analysis.report.render import at_init_checks
 
     def stored(recs):
         for init, rec in recs.items():

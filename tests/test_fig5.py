@@ -8,7 +8,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from analysis.fig5 import (
+from analysis.scans.fig5 import (
     Fig5Setting,
     cost_at,
     cost_surfaces,

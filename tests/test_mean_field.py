@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis import mean_field as mf
+from analysis.scans import mean_field as mf
 
 
 def linear(x):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.runs import find_runs
+from analysis.runs.store import find_runs
 from experiments.learning_rates import default_lr
 from experiments.rename_runs import rename
 from experiments.run_identity import resolved_task, run_name, run_path

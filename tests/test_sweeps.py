@@ -13,7 +13,7 @@ import yaml
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import OmegaConf
 
-from analysis import aggregate
+from analysis.runs import aggregate
 from experiments import engine, train
 from experiments.run_store import RunStore
 from experiments.sweep_check import sweep_jobs

@@ -18,27 +18,28 @@ def _module(name: str):
 
 
 def _dynamics(figure: str):
-    return lambda argv: import_module("analysis.dynamics").main(figure, argv)
+    return lambda argv: import_module("analysis.figures.dynamics").main(figure, argv)
 
 
 def _histograms(figure: int):
-    return lambda argv: import_module("analysis.histograms").main(figure, argv)
+    return lambda argv: import_module("analysis.figures.histograms").main(figure, argv)
 
 
 FIGURES = {
-    "fig1": _module("fig1"),  # Shapeset-3x2 examples
+    "fig1": _module("figures.fig1"),  # Shapeset-3x2 examples
     "fig2": _dynamics("fig2"),  # sigmoid: mean activation per layer over training
     "fig3": _dynamics("fig3"),  # tanh and softsign: percentiles per layer over training
     "fig4": _dynamics("fig4"),  # activation histograms at the end of training
-    "fig5": _module("fig5"),  # cost surfaces, cross-entropy vs quadratic
+    "fig5": _module("scans.fig5"),  # cost surfaces, cross-entropy vs quadratic
     "fig6": _histograms(6),  # activation histograms at init
     "fig7": _histograms(7),  # back-propagated gradient histograms at init
     "fig8": _histograms(8),  # weight-gradient histograms just after init
     "fig9": _dynamics("fig9"),  # weight-gradient spread over training
     "fig10": _dynamics("fig10"),  # fig3 for tanh with normalized init
     "fig11": _dynamics("fig11"),  # test error over training, the paper's nets
-    "fig12": _module("fig12"),  # MNIST and CIFAR-10 test error over training
+    "fig12": _module("figures.fig12"),  # MNIST and CIFAR-10 test error over training
     "saturation": _dynamics("saturation"),  # saturated share per layer over training
+    "beyond": _dynamics("beyond"),  # beyond the paper, in training: ReLU, Kumar, batch norm, conv
 }
 
 

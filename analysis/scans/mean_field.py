@@ -136,7 +136,7 @@ def depth_scale(sw2: float, sb2: float, phi: Fn, dphi: Fn) -> dict[str, float]:
 
 
 # -- the phase diagram of tanh nets (`make reproduce-order-chaos`) ------------------------
-RECORD = Path(__file__).resolve().parent.parent / "results" / "order_chaos.json"
+RECORD = Path(__file__).resolve().parents[2] / "results" / "order_chaos.json"
 SW2 = np.round(np.linspace(0.1, 4.0, 40), 3)  # sigma_w^2 = n Var[W]
 SB2 = np.round(np.linspace(0.0, 0.3, 16), 3)  # sigma_b^2
 # The suite's inits for tanh, n x n layers, zero biases: n Var[W] (docs/beyond.md).
@@ -182,7 +182,7 @@ def table(record: dict) -> str:
 def draw(record: dict):
     import matplotlib.pyplot as plt
 
-    from .figures import stamp
+    from analysis.runs.output import stamp
 
     sw2, sb2 = np.asarray(record["sw2"]), np.asarray(record["sb2"])
     xi = np.array([[min(c["xi_c"], 1e3) for c in row] for row in record["grid"]])
@@ -218,7 +218,7 @@ def draw(record: dict):
 def main(argv=None) -> None:
     import argparse
 
-    from .records import measure_or_redraw
+    from analysis.runs.records import measure_or_redraw
 
     p = argparse.ArgumentParser(description="the order-to-chaos map of tanh nets")
     p.add_argument("--redraw", action="store_true", help="from the stored record")

@@ -1,7 +1,7 @@
 """Fig. 12: test error during training on the finite data sets (MNIST, CIFAR-10), the
 paper's five 5-layer nets; a panel whose runs are missing says so and how to make them.
 
-    python -m analysis.fig12 [--profile epochs10]   ->  results/figures/fig12{_profile}.*
+    python -m analysis.figures.fig12 [--profile epochs10]   ->  results/figures/fig12{_profile}.*
 """
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import finite
+from analysis.figures.dynamics import model_color, model_label
+from analysis.runs.output import profile_suffix, save, stamp
+from analysis.runs.store import Run, RunMissing, figure_parser, load_run
 from experiments.data import REPO_ROOT, data_root
-
-from .dynamics import model_color, model_label
-from .figures import profile_suffix, save, stamp
-from .runs import Run, RunMissing, figure_parser, load_run
 
 # FACTS section 4: the paper's end values (estimated from its Fig. 12), and its y range.
 PAPER_END = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .figures import save, stamp
-from .runs import RunMissing, architecture, figure_parser, load_run
+from analysis.runs.output import save, stamp
+from analysis.runs.store import RunMissing, architecture, figure_parser, load_run
 
 QUANTITY = {
     6: ("act", "activation value", "Activation values (tanh) at initialization"),

@@ -8,10 +8,9 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from analysis.runs.output import save
+from analysis.runs.store import RunMissing
 from shapeset.atomic import atomic_write_bytes
-
-from .figures import save
-from .runs import RunMissing
 
 
 def load_record(path: Path, target: str) -> dict:

@@ -4,9 +4,9 @@ activations z and of the back-propagated gradients dC/ds (one row per example, a
 probes take them), and the mean squares of s and dC/ds that the variance theory of the
 paper's section 4.2.1 speaks of. No training: the claims it checks are about the start.
 
-    python -m analysis.depth_scan [--depth 50 --examples 300]  -> results/depth_scan.{json,md},
-                                                                  results/figures/depth_scan.*
-    python -m analysis.depth_scan --redraw   # figure and table from the stored json only
+    python -m analysis.scans.depth_scan [--depth 50 --examples 300]
+        -> results/depth_scan.{json,md}, results/figures/depth_scan.*
+    python -m analysis.scans.depth_scan --redraw   # figure and table from the stored json only
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from analysis.claims.index import claim
+from analysis.claims.rules import Check
+from analysis.runs.output import REPO_ROOT, stamp
+from analysis.runs.records import claim_lines, measure_or_redraw
 from experiments.schema import InitConfig
 from models import MLP, get_loss
 from models.data_fit import FITTERS
 from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
-
-from .claim_index import claim
-from .claims import Check
-from .figures import REPO_ROOT, stamp
-from .records import claim_lines, measure_or_redraw
 
 ACTIVATIONS = ("linear", "tanh", "softsign", "sigmoid", "relu")
 INITS = ("standard", "normalized", "he", "orthogonal", "kumar", "lsuv")

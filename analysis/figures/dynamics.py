@@ -12,9 +12,9 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .figures import profile_suffix, save, stamp
-from .histograms import density_curves
-from .runs import Run, RunMissing, figure_parser, find_runs, load_run
+from analysis.figures.histograms import density_curves
+from analysis.runs.output import profile_suffix, save, stamp
+from analysis.runs.store import Run, RunMissing, figure_parser, load
 
 LABEL = {
     "sigmoid": "Sigmoid",
@@ -25,34 +25,6 @@ LABEL = {
     "linear": "Linear",
 }
 LAYER_COLORS = plt.cm.viridis(np.linspace(0, 0.9, 5))
-
-
-def _overrides(activation, init, depth, profile, pretrain=None, extra=None) -> dict:
-    """A dynamics run's overrides; `extra`: any others it was made with (e.g. batch norm)."""
-    overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
-    if pretrain:
-        overrides["pretrain"] = pretrain
-    overrides.update(extra or {})
-    return overrides
-
-
-def load(
-    activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None, extra=None
-) -> Run:
-    overrides = _overrides(activation, init, depth, profile, pretrain, extra)
-    target = f"reproduce-{figure} PROFILE={profile}"
-    return load_run("dynamics", overrides, seed, runs_dir, target, ("complete", "diverged"))
-
-
-def load_seeds(activation, init, depth, profile, figure, runs_dir=None, pretrain=None, extra=None):
-    """Every finished seed of one net (a seed still training is left out; seed 0 when none
-    is finished: its RunMissing says how to make it)."""
-    overrides = _overrides(activation, init, depth, profile, pretrain, extra)
-    finished = [r.seed for r in find_runs("dynamics", runs_dir, **overrides)]
-    seeds = finished or [0]
-    return [
-        load(activation, init, depth, profile, figure, runs_dir, s, pretrain, extra) for s in seeds
-    ]
 
 
 INIT_LABEL = {"standard": "", "normalized": " N", "he": " He", "kumar": " Kumar",

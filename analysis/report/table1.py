@@ -1,11 +1,11 @@
 """Table 1: test error of the five 5-layer nets beside the paper's, Shapeset and (where
 their runs exist) MNIST and CIFAR-10.
 
-    python -m analysis.table1 [--profile quick] [--finite-profile epochs10]
+    python -m analysis.report.table1 [--profile quick] [--finite-profile epochs10]
         ->  results/table1{_profile}.md
 
 Our number is the test error at the end of training (online data: no early stopping), as
-the mean of each run's evaluations over the last fifth of its training (analysis.claims.
+the mean of each run's evaluations over the last fifth of its training (analysis.claims.rules.
 LAST_SHARE), mean +- sd over the
 seeds stored for each net; the paper does not say where along training its table was read.
 Bold marks the nets not significantly worse than the best one at p = 0.005, as the paper's
@@ -21,13 +21,19 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.claims import rules as C
+from analysis.figures import fig12
+from analysis.runs.output import profile_suffix
+from analysis.runs.store import (
+    REPO_ROOT,
+    RUNS_DIR,
+    RunMissing,
+    load,
+    load_seeds,
+    profile_arg,
+    shown,
+)
 from shapeset.atomic import atomic_write_bytes
-
-from . import claims as C
-from . import fig12
-from .dynamics import load, load_seeds
-from .figures import profile_suffix
-from .runs import REPO_ROOT, RUNS_DIR, RunMissing, profile_arg, shown
 
 # FACTS section 5 (bold = significantly better in the paper, p = 0.005).
 PAPER = [

@@ -3,9 +3,9 @@ the singular values of the whole input-output Jacobian dz^L/dx at initialization
 5 to 50, for tanh nets with orthogonal vs Gaussian vs uniform weights at sigma_w = 1
 (biases 0: the critical point q* = 0) and ReLU nets at their critical scale sqrt(2).
 
-    python -m analysis.isometry [--examples 4]  -> results/isometry.{json,md},
+    python -m analysis.scans.isometry [--examples 4]  -> results/isometry.{json,md},
                                                    results/figures/isometry.*
-    python -m analysis.isometry --redraw         # from the stored json only
+    python -m analysis.scans.isometry --redraw         # from the stored json only
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from analysis.claims.index import claim
+from analysis.claims.rules import Check
+from analysis.runs.output import REPO_ROOT, stamp
+from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.scans.depth_scan import probe_set
 from models import MLP
-
-from .claim_index import claim
-from .claims import Check
-from .depth_scan import probe_set
-from .figures import REPO_ROOT, stamp
-from .records import claim_lines, measure_or_redraw
 
 # name -> (activation, init, gain multiplier): sigma_w^2 = n Var[W]
 SETTINGS = {

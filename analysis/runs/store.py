@@ -20,7 +20,7 @@ from experiments.run_identity import (
 )
 from experiments.run_store import RunStore
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 RUNS_DIR = REPO_ROOT / "results" / "runs"
 
 
@@ -212,3 +212,31 @@ def find_runs(experiment: str = "dynamics", runs_dir: str | Path | None = None,
         if matches(config, items, where) and RunStore(path).is_finished():
             found.setdefault(seed_of(path), path)
     return [read_run(found[seed]) for seed in sorted(found)]
+
+
+def _overrides(activation, init, depth, profile, pretrain=None, extra=None) -> dict:
+    """A dynamics run's overrides; `extra`: any others it was made with (e.g. batch norm)."""
+    overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}
+    if pretrain:
+        overrides["pretrain"] = pretrain
+    overrides.update(extra or {})
+    return overrides
+
+
+def load(
+    activation, init, depth, profile, figure, runs_dir=None, seed=0, pretrain=None, extra=None
+) -> Run:
+    overrides = _overrides(activation, init, depth, profile, pretrain, extra)
+    target = f"reproduce-{figure} PROFILE={profile}"
+    return load_run("dynamics", overrides, seed, runs_dir, target, ("complete", "diverged"))
+
+
+def load_seeds(activation, init, depth, profile, figure, runs_dir=None, pretrain=None, extra=None):
+    """Every finished seed of one net (a seed still training is left out; seed 0 when none
+    is finished: its RunMissing says how to make it)."""
+    overrides = _overrides(activation, init, depth, profile, pretrain, extra)
+    finished = [r.seed for r in find_runs("dynamics", runs_dir, **overrides)]
+    seeds = finished or [0]
+    return [
+        load(activation, init, depth, profile, figure, runs_dir, s, pretrain, extra) for s in seeds
+    ]

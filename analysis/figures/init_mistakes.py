@@ -2,7 +2,7 @@
 initialization (std of z and of dC/ds per layer, computed here in seconds) and test error
 over training (the stored quick-profile runs of `make reproduce-init-mistakes`).
 
-    python -m analysis.init_mistakes [--profile quick]  -> results/figures/init_mistakes.*
+    python -m analysis.figures.init_mistakes [--profile quick]  -> results/figures/init_mistakes.*
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from analysis.claims.index import claim
+from analysis.claims.rules import Check
+from analysis.figures.dynamics import error_curves, name, setting
+from analysis.runs.output import profile_suffix, save, stamp
+from analysis.runs.store import RunMissing, checked_args, figure_parser, load
+from analysis.scans.depth_scan import geometric_ratio, measure, probe_set
 from models import MLP
 from models.conv import ConvNet
-
-from .claim_index import claim
-from .claims import Check
-from .depth_scan import geometric_ratio, measure, probe_set
-from .dynamics import error_curves, load, name, setting
-from .figures import profile_suffix, save, stamp
-from .runs import RunMissing, checked_args, figure_parser
 
 LECUN_STD = 1 / math.sqrt(1000)  # N(0, 1/n_in) for 1000-unit layers: std 0.0316
 CONV = {"model": "conv"}
@@ -122,8 +121,8 @@ def at_init_checks(m: dict) -> list[Check]:
 def training_checks(runs) -> list[Check]:
     """Per pair, the right net against the mistaken one: final test error (z) or leaving the
     chance plateau, as claims.right_beats_mistake decides it."""
-    from .claims import Error, fell_back, right_beats_mistake, run_plateau_exit
-    from .grid import CHANCE
+    from analysis.claims.rules import Error, fell_back, right_beats_mistake, run_plateau_exit
+    from analysis.figures.grid import CHANCE
 
     out = []
     for (mistake, *_), (right, wrong) in zip(PAIRS, runs, strict=True):

@@ -10,9 +10,9 @@ independent of the layers above, so after k layers the mean of the log is
 k (2 ln g + psi(N/2) - ln(N/2)) and its variance k psi'(N/2) (digamma, trigamma). (Exact
 up to the top gradient's own weak dependence on the weights, through the softmax output.)
 
-    python -m analysis.random_walk [--nets 200]  -> results/random_walk.{json,md},
+    python -m analysis.scans.random_walk [--nets 200]  -> results/random_walk.{json,md},
                                                     results/figures/random_walk.*
-    python -m analysis.random_walk --redraw       # from the stored json only
+    python -m analysis.scans.random_walk --redraw       # from the stored json only
 """
 
 from __future__ import annotations
@@ -26,14 +26,13 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from analysis.claims.index import claim
+from analysis.claims.rules import Check
+from analysis.runs.output import REPO_ROOT, stamp
+from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.scans.depth_scan import probe_set
 from models import MLP, get_activation, get_loss
 from models.inits import random_walk_gain
-
-from .claim_index import claim
-from .claims import Check
-from .depth_scan import probe_set
-from .figures import REPO_ROOT, stamp
-from .records import claim_lines, measure_or_redraw
 
 # name -> (activation, init, init_gain): the random walk's g against the plain one
 SETTINGS = {

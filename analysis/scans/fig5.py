@@ -1,6 +1,6 @@
 """Fig. 5: cross-entropy (black) vs quadratic (red) cost as a function of two weights.
 
-python -m analysis.fig5 [--seed 0 --grid 41 --examples 1 --out results/figures]
+python -m analysis.scans.fig5 [--seed 0 --grid 41 --examples 1 --out results/figures]
 
 The paper (§4.1) plots "the training criterion as a function of two weights for a two-layer
 network (one hidden layer) with hyperbolic tangent units, and a random input and target
@@ -54,9 +54,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from torch.func import functional_call, vmap
 
+from analysis.runs.output import save, stamp
 from models import MLP, get_loss
-
-from .figures import save, stamp
 
 LOSS_NAMES = ("cross_entropy", "quadratic")
 LOSS_LABELS = {"cross_entropy": "cross-entropy  -log P(y|x)", "quadratic": "quadratic"}

@@ -1,6 +1,6 @@
 """Every run under a folder, one row each: what it is, how far it got, how well it did.
 
-    python -m analysis.aggregate [--runs-dir results/runs] [--experiment grid] [--out F.csv]
+    python -m analysis.runs.aggregate [--runs-dir results/runs] [--experiment grid] [--out F.csv]
 
 A run is a `seed=N` folder (see experiments/run_store.py). Its status is what summary.json
 says (complete / diverged / failed), else `running` (another process holds its lock) or
@@ -20,10 +20,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from analysis.runs.store import REPO_ROOT, RUNS_DIR
 from experiments.run_store import RunStore
 from shapeset.atomic import atomic_write_bytes
-
-from .runs import REPO_ROOT, RUNS_DIR
 
 MAX_LAYERS = 5
 COLUMNS = [

@@ -1,7 +1,8 @@
 """Look inside any run: one page per run of what the paper's figures show for its nets.
 
-    python -m analysis.run_page RUN_DIR [RUN_DIR ...] [--out DIR] [--at 0 0.5 1]
-    python -m analysis.run_page --runs-dir results/runs/grid --where activation=tanh model.depth=5
+    python -m analysis.figures.run_page RUN_DIR [RUN_DIR ...] [--out DIR] [--at 0 0.5 1]
+    python -m analysis.figures.run_page --runs-dir results/runs/grid \
+        --where activation=tanh model.depth=5
     make inspect RUN=results/runs/...
 
 Per run (`inspect.png/pdf` beside it, or `<name>.png/pdf` in --out): activation,
@@ -23,12 +24,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import yaml
 
+from analysis.figures.histograms import activation_window, density_curves, plot_layers
+from analysis.runs.output import save, stamp
+from analysis.runs.store import Run, architecture, read_run
 from experiments.run_identity import speed_only
 from experiments.run_store import RunStore
-
-from .figures import save, stamp
-from .histograms import activation_window, density_curves, plot_layers
-from .runs import Run, architecture, read_run
 
 QUANTITIES = (("act", "activation"), ("backprop", "dC/ds"), ("wgrad", "dC/dW"))
 

@@ -1,7 +1,7 @@
 """Mean singular value of each layer's Jacobian dz^{i+1}/dz^i at initialization (paper
 section 4.2.2, Eq. 17), standard vs normalized init, beside the paper's ~0.5 / ~0.8.
 
-    python -m analysis.jacobian_table   ->  results/jacobian.md
+    python -m analysis.figures.jacobian_table   ->  results/jacobian.md
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ import argparse
 import math
 from pathlib import Path
 
+from analysis.runs.store import REPO_ROOT, RunMissing, load_run
 from shapeset.atomic import atomic_write_bytes
-
-from .runs import REPO_ROOT, RunMissing, load_run
 
 PAPER = {"standard": 0.5, "normalized": 0.8}
 

@@ -1,6 +1,6 @@
 """The training rules the report used before they were derived again from the paper's words.
 
-The report's "Rule changes" section applies these beside the rules of analysis/claims.py to
+The report's "Rule changes" section applies these beside the rules of analysis/claims/rules.py to
 the same runs, so a reader sees each old rule, its verdict, and why it changed. Nothing else
 uses them.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .claim_index import claim
-from .claims import (
+from analysis.claims.index import claim
+from analysis.claims.rules import (
     FAILS,
     HOLDS,
     NOT_AT_SCALE,

@@ -1,7 +1,7 @@
 """The controlled experiment behind Figs. 9 and 10: tanh 5 x 1000 with standard and with
 normalized init, trained at the same learning rates, several seeds each.
 
-    python -m analysis.init_vs_rate [--profile quick]    (`make reproduce-init-vs-rate`)
+    python -m analysis.figures.init_vs_rate [--profile quick]    (`make reproduce-init-vs-rate`)
 
 The paper's Figs. 3, 9 and 10 compare nets trained at their own rates; here the rate is
 held equal, so a difference between the inits is the init's. Per rate (a column): the
@@ -15,11 +15,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from analysis.claims import rules as C
+from analysis.runs.output import profile_suffix, save, stamp
+from analysis.runs.store import Run, RunMissing, figure_parser, find_runs
 from experiments.learning_rates import default_lr
-
-from . import claims as C
-from .figures import profile_suffix, save, stamp
-from .runs import Run, RunMissing, figure_parser, find_runs
 
 RATES = (0.003, 0.01, 0.03)
 INITS = {"standard": ("Tanh", "tab:red", "-"), "normalized": ("Tanh N", "tab:blue", "--")}

@@ -1,11 +1,11 @@
 """Fan-in for convolutions, at initialization: conv nets of 10 layers x 16 maps, 5 x 5
 kernels, on the Shapeset probe set, their fans counted over the receptive field (in x 5 x 5,
 as every library does) or over the channels alone (the common mistake). Per layer: std of z
-and dC/ds, mean square of s, as the dense depth scan (analysis.depth_scan) measures them.
+and dC/ds, mean square of s, as the dense depth scan (analysis.scans.depth_scan) measures them.
 
-    python -m analysis.conv_scan [--depth 10]  -> results/conv_scan.{json,md},
+    python -m analysis.scans.conv_scan [--depth 10]  -> results/conv_scan.{json,md},
                                                   results/figures/conv_scan.*
-    python -m analysis.conv_scan --redraw      # from the stored json only
+    python -m analysis.scans.conv_scan --redraw      # from the stored json only
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from tqdm import tqdm
 
+from analysis.claims.index import claim
+from analysis.claims.rules import Check
+from analysis.runs.output import REPO_ROOT, stamp
+from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.scans.depth_scan import geometric_ratio, measure, probe_set
 from models.conv import ConvNet
-
-from .claim_index import claim
-from .claims import Check
-from .depth_scan import geometric_ratio, measure, probe_set
-from .figures import REPO_ROOT, stamp
-from .records import claim_lines, measure_or_redraw
 
 SETTINGS = [(a, i) for a in ("linear", "tanh") for i in ("normalized",)] + [("relu", "he")]
 FANS = ("receptive_field", "channels")

@@ -4,9 +4,9 @@ data seed's training stream). The paper: 59.47% (SVM) vs 50.47% (net) at N = 100
 exact RBF SVM on 100,000 x 1,024 inputs does not fit two cores in a session, so this runs
 at the sizes that do and says how far they are from the paper's.
 
-    python -m analysis.svm_baseline [--sizes 1000,2000,4000,8000]
+    python -m analysis.scans.svm_baseline [--sizes 1000,2000,4000,8000]
         -> results/svm_baseline.{json,md}, results/figures/svm_baseline.*
-    python -m analysis.svm_baseline --redraw   # the SVM part from the stored json
+    python -m analysis.scans.svm_baseline --redraw   # the SVM part from the stored json
 The nets: `make reproduce-svm` (tanh, normalized, 5 x 1000, data.size=N, profile quick).
 C and gamma are chosen on 2,000 validation examples from a grid (C 0.1, 1, 10, 100; gamma
 0.5, 1, 2, 4 x scikit-learn's "scale", 1 / (n_features Var[x])); test error on the 2,000
@@ -22,15 +22,13 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from tqdm import tqdm
 
+from analysis.claims.index import claim
+from analysis.claims.rules import FAILS, HOLDS, NOT_AT_SCALE, Z_SIGNIFICANT, Check, Error, z_score
+from analysis.runs.output import REPO_ROOT, profile_suffix, stamp
+from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.runs.store import RunMissing, load, profile_arg
 from experiments.data import finite_shapeset
 from shapeset import ShapesetConfig, ShapesetSet
-
-from .claim_index import claim
-from .claims import FAILS, HOLDS, NOT_AT_SCALE, Z_SIGNIFICANT, Check, Error, z_score
-from .dynamics import load
-from .figures import REPO_ROOT, profile_suffix, stamp
-from .records import claim_lines, measure_or_redraw
-from .runs import RunMissing, profile_arg
 
 PAPER = {"size": 100_000, "svm": 0.5947, "net": 0.5047}
 RECORD = REPO_ROOT / "results" / "svm_baseline.json"

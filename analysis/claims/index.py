@@ -1,7 +1,7 @@
 """Every claim the report judges, declared once: the paper's (FACTS section 10,
 paraphrased) and the checks beyond it, each with where it is made, what we measure, our
 rule, the runs it reads and the scale it is judged at. The rule functions
-(analysis/claims.py and the scans) compute a verdict for a declaration; the report renders
+(analysis/claims/rules.py and the scans) compute a verdict for a declaration; the report renders
 the declarations (REPORT.md's claims index) and counts the paper's claims apart from ours.
 """
 
@@ -410,4 +410,4 @@ def claim(id: str) -> Claim:
     try:
         return CLAIMS[id]
     except KeyError:
-        raise KeyError(f"no claim {id!r} is declared in analysis/claim_index.py") from None
+        raise KeyError(f"no claim {id!r} is declared in analysis/claims/index.py") from None

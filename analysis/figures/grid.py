@@ -1,6 +1,7 @@
 """Plots of the design grid (depth x activation x loss x init, times seeds) from its runs.
 
-    python -m analysis.grid [--profile grid] [--slice model.depth=5]  ->  results/figures/grid_*
+    python -m analysis.figures.grid [--profile grid] [--slice model.depth=5]
+        -> results/figures/grid_*
 
 - grid_error_vs_depth: final test error vs depth per activation x init, a panel per loss,
   mean +- std over seeds; diverged / failed runs are counted on the plot, not averaged.
@@ -20,13 +21,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from analysis.claims.rules import CHANCE_BY_DATA, PLATEAU_MARGIN, plateau_exit
+from analysis.figures.dynamics import model_label
+from analysis.runs.aggregate import collect
+from analysis.runs.output import profile_suffix, save, stamp
+from analysis.runs.store import RUNS_DIR, profile_arg
 from experiments.run_store import RunStore
-
-from .aggregate import collect
-from .claims import CHANCE_BY_DATA, PLATEAU_MARGIN, plateau_exit
-from .dynamics import model_label
-from .figures import profile_suffix, save, stamp
-from .runs import RUNS_DIR, profile_arg
 
 ACTIVATIONS = ("sigmoid", "tanh", "softsign")
 INITS = ("standard", "normalized")

@@ -1,6 +1,6 @@
 """Fig. 1: a grid of Shapeset-3x2 examples at 64x64, as in the paper, with their classes.
 
-python -m analysis.fig1 [--rows 4 --cols 8 --seed 0 --out results/figures]
+python -m analysis.figures.fig1 [--rows 4 --cols 8 --seed 0 --out results/figures]
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ import argparse
 import matplotlib.pyplot as plt
 import numpy as np
 
+from analysis.runs.output import save, stamp
 from shapeset import CLASS_NAMES, ShapesetConfig, generate
-
-from .figures import save, stamp
 
 
 def draw(rows: int = 4, cols: int = 8, seed: int = 0, image_size: int = 64):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .claim_index import Claim, claim
+from analysis.claims.index import Claim, claim
 
 HOLDS, FAILS, NOT_AT_SCALE = "holds", "does not hold", "not at this scale"
 PAPER_EXAMPLES = 25_000_000
@@ -32,7 +32,7 @@ Z_SIGNIFICANT = 2.0  # two-sided ~5%: differences in error rate smaller than thi
 
 @dataclass
 class Check:
-    """A verdict on a declared claim (analysis/claim_index.py), with the numbers behind it;
+    """A verdict on a declared claim (analysis/claims/index.py), with the numbers behind it;
     `title`: a variant's own line (e.g. one rate of several), else the claim's."""
 
     of: Claim

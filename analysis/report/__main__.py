@@ -1,0 +1,3 @@
+from analysis.report.render import main
+
+main()
