@@ -37,7 +37,7 @@ GRID ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-all lint reproduce-all reproduce-fig1 reproduce-fig5 reproduce-fig6 \
-	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-order-chaos reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-paper lr-search-beyond lr-search-conv lr-search-mnist reproduce-fig12 \
+	reproduce-fig7 reproduce-fig8 reproduce-jacobian reproduce-depth-scan reproduce-isometry reproduce-random-walk reproduce-conv-scan reproduce-order-chaos reproduce-trainability reproduce-framework-defaults reproduce-beyond reproduce-init-mistakes reproduce-svm runs-at-init lr-search lr-search-paper lr-search-beyond lr-search-conv lr-search-mnist reproduce-fig12 \
 	reproduce-fig2 reproduce-fig3 reproduce-fig4 reproduce-fig9 reproduce-fig10 reproduce-fig11 \
 	reproduce-saturation reproduce-table1 runs-table1 runs-table1-seeds reproduce-init-vs-rate reproduce-sigmoid-pretrain reproduce-layer-sizes reproduce-mnist-sigmoid sweep-grid grid-plots inspect aggregate report \
 	bench-shapeset bench-train gpu-wheels clean
@@ -97,8 +97,16 @@ reproduce-random-walk: $(STAMP) ## beyond the paper: log gradient norm over 100 
 reproduce-conv-scan: $(STAMP) ## beyond the paper: conv fan-in over the receptive field vs channels, at init
 	$(PY) -m analysis.scans.conv_scan
 
-reproduce-order-chaos: $(STAMP) ## beyond the paper: the order-to-chaos phase diagram of tanh nets, the suite's inits on it (mean field, ~2 min)
+reproduce-order-chaos: $(STAMP) ## beyond the paper: the order-to-chaos phase diagram of tanh nets, the inits and framework defaults on it, the maps against nets at init
 	$(PY) -m analysis.scans.mean_field
+	$(PY) -m analysis.scans.mean_field_probes
+
+reproduce-trainability: $(STAMP) ## beyond the paper: where tanh nets train over sigma_w^2 x depth, 6 xi_c over it (MNIST, 50 nets)
+	$(PY) -m experiments.train -m threads=$(THREADS) hydra/launcher=lockstep $(WHERE_TO) experiment=trainability
+	$(PY) -m analysis.figures trainability --runs-dir $(RUNS_DIR)
+
+reproduce-framework-defaults: $(STAMP) ## beyond the paper: the paper's tanh and softsign nets from PyTorch's and Flax's default inits, 3 seeds
+	$(SWEEP) experiment=framework_defaults seed=0,1,2
 
 reproduce-beyond: $(STAMP) ## beyond the paper, in training: ReLU d5/d30 He vs normalized, sigmoid Kumar, batch norm, conv fan-in (rates: make lr-search-beyond)
 	$(SWEEP) experiment=beyond_relu

@@ -119,6 +119,30 @@ def run_jobs(jobs: list[tuple[DictConfig, str]], max_nets: int = 0) -> list:
     """Train every job (cfg, run_dir); returns per job its summary, or the exception that
     stopped it (the other jobs go on). `max_nets` bounds a stack (0: no bound). Jobs that
     name one run (`optim.lr=1e-2` and `0.01`) train it once and share its result."""
+    plan = plan_jobs(jobs, max_nets)
+    for stack in plan.stacks:
+        for i, result in train_jobs(stack):
+            plan.results[i] = result
+    return plan.per_job()
+
+
+@dataclass
+class Plan:
+    """A sweep's jobs checked and grouped: `results` holds what is known before training
+    (a finished run's summary, a refusal), `stacks` the (index, Job) lists to train."""
+
+    jobs: list[tuple[DictConfig, str]]
+    results: list
+    stacks: list[list[tuple[int, Job]]]
+    first: dict[Path, int]  # run folder -> the first job naming it
+
+    def per_job(self) -> list:
+        return [self.results[self.first[Path(d).resolve()]] for _, d in self.jobs]
+
+
+def plan_jobs(jobs: list[tuple[DictConfig, str]], max_nets: int = 0) -> Plan:
+    """Check every job before any trains, skip finished runs, and group the others into
+    stacks of nets that can train in lockstep, at most `max_nets` each (0: no bound)."""
     results: list = [None] * len(jobs)
     first: dict[Path, int] = {}
     pending: dict[tuple, list[tuple[int, Job]]] = {}
@@ -137,12 +161,11 @@ def run_jobs(jobs: list[tuple[DictConfig, str]], max_nets: int = 0) -> list:
                 pending.setdefault(stack_key(job), []).append((i, job))
         except Exception as e:  # a bad value or device, a clash, an unreadable record
             results[i] = e
+    stacks = []
     for group in pending.values():
         size = max_nets or len(group)
-        for at in range(0, len(group), size):
-            for i, result in train_jobs(group[at : at + size]):
-                results[i] = result
-    return [results[first[Path(run_dir).resolve()]] for _, run_dir in jobs]
+        stacks += [group[at : at + size] for at in range(0, len(group), size)]
+    return Plan(jobs, results, stacks, first)
 
 
 def check(cfg: DictConfig, run_dir: str) -> Job:

@@ -136,14 +136,23 @@ def test_the_summary_shows_each_claim_per_budget_and_names_the_flips():
 
 
 @pytest.mark.parametrize(
-    "module", ["dynamics", "table1", "grid", "svm_baseline", "init_mistakes", "fig12", "report"]
+    "module",
+    [
+        "figures.dynamics",
+        "report.table1",
+        "figures.grid",
+        "scans.svm_baseline",
+        "figures.init_mistakes",
+        "figures.fig12",
+        "report.render",
+    ],
 )
 def test_every_profile_option_names_an_unknown_profile_as_such(module, capsys):
     import importlib
 
     main = importlib.import_module(f"analysis.{module}").main
-    flag = "--grid-profile" if module == "report" else "--profile"
-    args = ["fig3", [flag, "quik"]] if module == "dynamics" else [[flag, "quik"]]
+    flag = "--grid-profile" if module == "report.render" else "--profile"
+    args = ["fig3", [flag, "quik"]] if module == "figures.dynamics" else [[flag, "quik"]]
     with pytest.raises(SystemExit):
         main(*args)
     err = capsys.readouterr().err

@@ -402,6 +402,65 @@ CLAIMS = _claims(
           "nothing tells the units of a layer apart", "largest spread of z across a layer's "
           "units over the probe examples", "ours: exactly 0 in every layer",
           "`make reproduce-init-mistakes`", ONCE),
+    # -- the order-to-chaos map (mean-field theory) ----------------------------------------
+    Claim("mean-field-maps-at-init", BEYOND, "Poole et al. (2016), section 2",
+          "In a wide random tanh net the length q and two inputs' correlation c follow the "
+          "length and correlation maps from layer to layer",
+          "wide random nets carry length and correlation as the maps say",
+          "largest gap over 30 layers between measured (mean of 8 weight draws) and mapped "
+          "c and q, width 1000, sigma_w^2 1, 1.75, 3 (sigma_b^2 0.05)",
+          "ours: correlation within 0.05 and length within 10% at every layer",
+          "`make reproduce-order-chaos` (no training)", ONCE),
+    Claim("mean-field-gradient-at-init", BEYOND, "Schoenholz et al. (2017), section 3",
+          "A back-propagated gradient's mean square changes by chi_1 = sigma_w^2 "
+          "E[phi'(h)^2] per layer: it vanishes where chi_1 < 1 and explodes where chi_1 > 1",
+          "the gradient changes by chi_1 per layer",
+          "geometric mean over layers of the measured per-layer ratio over the predicted one",
+          "ours: within 5% for every net", "`make reproduce-order-chaos` (no training)", ONCE),
+    Claim("standard-init-ordered-edge", BEYOND, "Schoenholz et al. (2017) applied to §4.2.2",
+          "With zero biases the paper's standard init gives tanh nets sigma_w^2 = 1/3: the "
+          "ordered phase, chi_1 = 1/3 (the paper's 3x smaller gradient variance per layer), "
+          "xi_c = 1/ln 3 = 0.91, so that 6 xi_c = 5.5 puts its 5-layer nets at the edge of "
+          "trainability; the normalized init's sigma_w^2 = 1 is the critical point chi_1 = 1",
+          "standard init is ordered with 5 layers at ~6 xi_c; normalized is critical",
+          "chi_1 and 6 xi_c of both inits from the maps (Gauss-Hermite)",
+          "ours: standard chi_1 within 1% of 1/3 and 6 xi_c within 5 +- 1.5 layers; "
+          "normalized chi_1 within 1% of 1", "`make reproduce-order-chaos` (no training)", ONCE),
+    Claim("trainability-follows-depth-scale", BEYOND, "Schoenholz et al. (2017), section 5",
+          "Random tanh nets train only up to a depth of about 6 xi_c: the trainable region "
+          "over (sigma_w^2, depth) follows the depth scale, widest at the edge of chaos",
+          "nets train where depth <= ~6 xi_c",
+          "test error of each (sigma_w^2, depth) net after one pass over MNIST; trained: "
+          "below half of chance's error (ours)",
+          "ours: 'trained' and 'depth <= 6 xi_c' agree in >= 80% of the grid's nets",
+          "`make reproduce-trainability`", ONCE),
+    # -- what the frameworks draw by default ---------------------------------------------
+    Claim("framework-defaults-on-the-map", BEYOND, "the frameworks' documentation; "
+          "pytorch/pytorch#15314",
+          "PyTorch's nn.Linear draws weights and biases from U[-1/sqrt(n_in), 1/sqrt(n_in)]: "
+          "sigma_w^2 = 1/3 and sigma_b^2 = 1/(3 n_in), the paper's standard init with tiny "
+          "biases; Keras' glorot_uniform is the paper's normalized init, Flax's lecun_normal "
+          "has sigma_w^2 = 1, both with zero biases",
+          "PyTorch's default sits with the standard init, Keras' and Flax's at criticality",
+          "chi_1 of each default (1000-unit layers) from the maps",
+          "ours: PyTorch's within 1% of the standard init's; Keras' and Flax's within 1% of 1",
+          "`make reproduce-order-chaos` (no training)", ONCE),
+    Claim("torch-default-like-standard", BEYOND, "ours, from framework-defaults-on-the-map",
+          "A 5 x 1000 tanh net built from PyTorch's defaults trains like the paper's "
+          "standard-init net, not like its normalized one",
+          "PyTorch's default tanh net trains like the standard init's",
+          f"test error, {LAST_FIFTH}, 3 seeds each, every net at the rate 0.03 (ours)",
+          "ours: within noise of standard (|z| < 2) and apart from normalized (|z| >= 2); "
+          "not at this scale while standard and normalized are not told apart",
+          "`make reproduce-framework-defaults`", PER_PROFILE),
+    Claim("flax-default-like-normalized", BEYOND, "ours, from framework-defaults-on-the-map",
+          "A 5 x 1000 tanh net built from Flax's default trains like the paper's "
+          "normalized-init net, not like its standard one",
+          "Flax's default tanh net trains like the normalized init's",
+          f"test error, {LAST_FIFTH}, 3 seeds each, every net at the rate 0.03 (ours)",
+          "ours: within noise of normalized (|z| < 2) and apart from standard (|z| >= 2); "
+          "not at this scale while standard and normalized are not told apart",
+          "`make reproduce-framework-defaults`", PER_PROFILE),
 )  # fmt: skip
 
 

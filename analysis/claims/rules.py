@@ -890,3 +890,19 @@ def sigmoid_learns_on_mnist(metrics: list[dict], probes: dict, chance: float,
         f"{PLATEAU_MARGIN_TEXT} within the budget, at the searched rate",
         verdict,
     )
+
+
+def trains_like(model: Error, like: Error, unlike: Error, of: Claim, seen: int) -> Check:
+    """`model` within noise of `like` and apart from `unlike`; undecided while `like` and
+    `unlike` themselves are within noise of each other."""
+    apart, z_like, z_unlike = (abs(z_score(a, b)) for a, b in
+                               ((like, unlike), (like, model), (unlike, model)))  # fmt: skip
+    ours = (f"{model} vs {like} (|z| {z_like:.1f}) and {unlike} (|z| {z_unlike:.1f}); the two "
+            f"inits |z| {apart:.1f}")  # fmt: skip
+    if apart < Z_SIGNIFICANT:
+        verdict = NOT_AT_SCALE if _short(seen) else FAILS
+    elif z_like < Z_SIGNIFICANT <= z_unlike:
+        verdict = HOLDS
+    else:
+        verdict = FAILS
+    return Check(of, ours, verdict)

@@ -39,7 +39,8 @@ FIGURES = {
     "fig11": _dynamics("fig11"),  # test error over training, the paper's nets
     "fig12": _module("figures.fig12"),  # MNIST and CIFAR-10 test error over training
     "saturation": _dynamics("saturation"),  # saturated share per layer over training
-    "beyond": _dynamics("beyond"),  # beyond the paper, in training: ReLU, Kumar, batch norm, conv
+    "beyond": _dynamics("beyond"),  # beyond the paper, in training: ReLU, Kumar, BN, conv
+    "trainability": _module("figures.trainability"),  # tanh over sigma_w^2 x depth, 6 xi_c
 }
 
 

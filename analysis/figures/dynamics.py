@@ -28,7 +28,8 @@ LAYER_COLORS = plt.cm.viridis(np.linspace(0, 0.9, 5))
 
 
 INIT_LABEL = {"standard": "", "normalized": " N", "he": " He", "kumar": " Kumar",
-              "lecun": " LeCun", "lsuv": " LSUV"}  # fmt: skip
+              "lecun": " LeCun", "lsuv": " LSUV", "torch_default": " PyTorch default",
+              "flax_default": " Flax default"}  # fmt: skip
 
 
 def model_label(activation: str, init: str) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 
 from analysis.claims import rules as C
 from analysis.claims.index import BEYOND, CLAIMS, ONCE, claim
-from analysis.figures import fig12, init_mistakes, init_vs_rate, jacobian_table
+from analysis.figures import fig12, init_mistakes, init_vs_rate, jacobian_table, trainability
 from analysis.figures.dynamics import BEYOND_CONV, BN, model_label
 from analysis.figures.grid import CHANCE, GridMissing, by_setting, grid_rows, plateau_pairs
 from analysis.report import rules_before as R
@@ -39,7 +39,15 @@ from analysis.runs.store import (
     load_seeds,
     profile_arg,
 )
-from analysis.scans import conv_scan, depth_scan, isometry, random_walk, svm_baseline
+from analysis.scans import (
+    conv_scan,
+    depth_scan,
+    isometry,
+    mean_field,
+    mean_field_probes,
+    random_walk,
+    svm_baseline,
+)
 from analysis.scans.fig5 import cost_surfaces, plateau_fractions
 from shapeset import CLASS_NAMES, ShapesetConfig, generate
 from shapeset.atomic import atomic_write_bytes
@@ -646,6 +654,33 @@ def report(
             ("conv_scan", "Conv nets at init: fan-in over the receptive field vs channels only"),
         ],
     )
+    add(
+        "Beyond the paper: the order-to-chaos map and where tanh nets train",
+        lambda: order_chaos_checks(runs_dir),
+        "Mean-field theory (Poole et al. 2016; Schoenholz et al. 2017) by quadrature, no "
+        "training; the maps against 1000-unit, 30-layer random tanh nets at init, 8 draws "
+        "(`make reproduce-order-chaos`); trainability: one MNIST pass per net over sigma_w^2 "
+        "x depth, seed 0 (`make reproduce-trainability`). Tables: `order_chaos.md`, "
+        "`mean_field_probes.md`.",
+        [
+            ("order_chaos", "The phase diagram of tanh nets, the inits and framework defaults"),
+            ("mean_field_probes", "The maps (lines) against nets at init (dots)"),
+            ("trainability", "Test error over sigma_w^2 x depth, 6 xi_c over it"),
+        ],
+    )
+    framework_shown = [p for p in shown if _seen(runs_dir, p, FRAMEWORK_NET) != "(no runs)"]
+    for p in framework_shown or shown[:1]:
+        add(
+            f"Beyond the paper: the frameworks' default inits in training (profile `{p}`)",
+            lambda p=p: framework_checks(runs_dir, p),
+            f"Profile `{p}` (`make reproduce-framework-defaults PROFILE={p}`, Table 1's runs "
+            f"for standard and normalized), 3 seeds, every net at the rate {FRAMEWORK_RATE:g} "
+            "(ours: the searched rate of both standard-init nets). Keras' default is the "
+            "normalized init itself.",
+            [],
+            lambda p=p: framework_table(runs_dir, p),
+            profile=p,
+        )
     head = [
         "# Reproduction report: Glorot & Bengio (2010) on Shapeset-3x2",
         "",
@@ -781,6 +816,53 @@ def beyond_at_init_checks() -> list[C.Check]:
         *conv_scan.checks(conv),
         *mistakes,
     ]
+
+
+def order_chaos_checks(runs_dir) -> list[C.Check]:
+    theory = load_record(mean_field.RECORD, "reproduce-order-chaos")
+    probes = load_record(mean_field_probes.RECORD, "reproduce-order-chaos")
+    return StandAloneChecks(
+        lambda: mean_field.checks(theory),
+        lambda: mean_field_probes.checks(probes),
+        lambda: trainability.checks(trainability.cells(runs_dir)),
+    )
+
+
+FRAMEWORK_RATE = 0.03
+FRAMEWORK_NET = ("tanh", "torch_default", 5, None, {"optim.lr": FRAMEWORK_RATE})
+FRAMEWORK_INITS = {"torch_default": "PyTorch's default", "flax_default": "Flax's default",
+                   "standard": "standard (Eq. 1)",
+                   "normalized": "normalized (Eq. 16; Keras' default)"}  # fmt: skip
+
+
+def _framework_errors(runs_dir, profile: str, act: str, init: str):
+    extra = {"optim.lr": FRAMEWORK_RATE}
+    return _errors(runs_dir, profile, act, init, 5, None, "framework-defaults", extra)
+
+
+def framework_checks(runs_dir, profile: str) -> list[C.Check]:
+    torch_, flax, std, norm = (_framework_errors(runs_dir, profile, "tanh", i)
+                               for i in FRAMEWORK_INITS)  # fmt: skip
+    seen = min(r[1][0].summary["examples_seen"] for r in (torch_, flax, std, norm))
+    return [
+        C.trains_like(torch_[0], std[0], norm[0], claim("torch-default-like-standard"), seen),
+        C.trains_like(flax[0], norm[0], std[0], claim("flax-default-like-normalized"), seen),
+    ]
+
+
+def framework_table(runs_dir, profile: str) -> list[str]:
+    """Test error of the paper's tanh and softsign nets from each default, at one rate."""
+    lines = ["| init | Tanh | Softsign |", "|---|---|---|"]
+    for init, name in FRAMEWORK_INITS.items():
+        cells = []
+        for act in ("tanh", "softsign"):
+            try:
+                err = _framework_errors(runs_dir, profile, act, init)[0]
+                cells.append(f"{100 * err.mean:.2f}% +- {100 * err.se:.2f} ({err.seeds} seeds)")
+            except RunMissing:
+                cells.append("(no runs at this rate)")
+        lines.append(f"| {name} | {' | '.join(cells)} |")
+    return [*lines, ""]
 
 
 def is_ours(check: C.Check) -> bool:
@@ -984,8 +1066,10 @@ def _seed_count(runs_dir, profile: str) -> str:
 
 
 def _seen(runs_dir, profile: str, model=("tanh", "standard", 5)) -> str:
+    """Examples seen by `model` (activation, init, depth[, pretrain, extra]) at `profile`."""
+    act, init, depth, *more = model
     try:
-        run = load(*model, profile, "report", runs_dir)
+        run = load(act, init, depth, profile, "report", runs_dir, 0, *more)
     except RunMissing:
         return "(no runs)"
     return f"{run.summary['examples_seen']:,}"

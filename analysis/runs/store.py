@@ -214,6 +214,13 @@ def find_runs(experiment: str = "dynamics", runs_dir: str | Path | None = None,
     return [read_run(found[seed]) for seed in sorted(found)]
 
 
+def every_run(experiment: str, runs_dir: str | Path | None = None) -> list[Run]:
+    """Every finished run of an experiment, each setting and seed (a sweep over settings
+    at one seed, such as the trainability grid)."""
+    return [read_run(path) for path, _, _ in stored(experiment, runs_dir)
+            if RunStore(path).is_finished()]  # fmt: skip
+
+
 def _overrides(activation, init, depth, profile, pretrain=None, extra=None) -> dict:
     """A dynamics run's overrides; `extra`: any others it was made with (e.g. batch norm)."""
     overrides = {"activation": activation, "init": init, "model.depth": depth, "profile": profile}

@@ -139,9 +139,19 @@ def depth_scale(sw2: float, sb2: float, phi: Fn, dphi: Fn) -> dict[str, float]:
 RECORD = Path(__file__).resolve().parents[2] / "results" / "order_chaos.json"
 SW2 = np.round(np.linspace(0.1, 4.0, 40), 3)  # sigma_w^2 = n Var[W]
 SB2 = np.round(np.linspace(0.0, 0.3, 16), 3)  # sigma_b^2
-# The suite's inits for tanh, n x n layers, zero biases: n Var[W] (docs/beyond.md).
-INITS = {"standard": 1 / 3, "normalized, LeCun, orthogonal": 1.0, "He": 2.0}
+# The suite's inits and the frameworks' defaults for tanh, n x n layers: (n Var[W], Var[b])
+# (docs/beyond.md). PyTorch's biases U[-1/sqrt(n), 1/sqrt(n)] have variance 1/(3n).
+WIDTH = 1000
+INITS = {
+    "standard": (1 / 3, 0.0),
+    "PyTorch default": (1 / 3, 1 / (3 * WIDTH)),
+    "normalized, LeCun, orthogonal; Keras' and Flax's defaults": (1.0, 0.0),
+    "He": (2.0, 0.0),
+}
+STANDARD, PYTORCH, CRITICAL = list(INITS)[:3]
 PAPER_DEPTH = 5  # the paper's nets; trainable, by Schoenholz et al.'s rule, to ~6 xi_c
+CHI_TOLERANCE = 0.01  # ours: relative, for chi_1 against its value in a claim
+EDGE = 1.5  # ours: 6 xi_c within PAPER_DEPTH +- EDGE layers is "at the edge"
 
 
 def _dtanh(x: np.ndarray) -> np.ndarray:
@@ -153,7 +163,7 @@ def measure() -> dict:
 
     grid = [[depth_scale(float(w), float(b), np.tanh, _dtanh) for w in SW2]
             for b in tqdm(SB2, desc="phase diagram", unit="row")]  # fmt: skip
-    inits = {name: depth_scale(sw2, 0.0, np.tanh, _dtanh) for name, sw2 in INITS.items()}
+    inits = {name: depth_scale(sw2, sb2, np.tanh, _dtanh) for name, (sw2, sb2) in INITS.items()}
     return {"activation": "tanh", "sw2": SW2.tolist(), "sb2": SB2.tolist(),
             "nodes": [NODES, NODES_2D], "grid": grid, "inits": inits}  # fmt: skip
 
@@ -165,18 +175,47 @@ def table(record: dict) -> str:
         "Poole et al. (2016), Schoenholz et al. (2017): the length map's fixed point q*, the "
         "slope chi_1 (< 1 ordered, > 1 chaotic) and the correlation depth scale xi_c = "
         "-1 / ln chi_c, by Gauss-Hermite quadrature (no training, no sampling). The suite's "
-        "inits, zero biases, n x n layers (sigma_w^2 = n Var[W]); by Schoenholz et al.'s "
+        "inits and the frameworks' defaults, n x n layers (sigma_w^2 = n Var[W], sigma_b^2 = "
+        f"Var[b], n = {WIDTH}); by Schoenholz et al.'s "
         f"rule a net trains up to a depth of about 6 xi_c (the paper's nets: {PAPER_DEPTH}).",
         "",
-        "| init | sigma_w^2 | q* | chi_1 | xi_c | 6 xi_c |",
-        "|---|---|---|---|---|---|",
+        "| init | sigma_w^2 | sigma_b^2 | q* | chi_1 | xi_c | 6 xi_c |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, s in record["inits"].items():
-        sw2 = INITS[name]
+        sw2, sb2 = INITS[name]
         six = "unbounded" if math.isinf(s["xi_c"]) else f"{6 * s['xi_c']:.2f}"
-        lines.append(f"| {name} | {sw2:.3g} | {s['q_star']:.3g} | {s['chi_1']:.3g} | "
-                     f"{s['xi_c']:.3g} | {six} |")  # fmt: skip
-    return "\n".join(lines) + "\n"
+        lines.append(f"| {name} | {sw2:.3g} | {sb2:.3g} | {s['q_star']:.3g} | "
+                     f"{s['chi_1']:.3g} | {s['xi_c']:.3g} | {six} |")  # fmt: skip
+    from analysis.runs.records import claim_lines
+
+    return "\n".join([*lines, "", *claim_lines(checks(record))]) + "\n"
+
+
+def checks(record: dict) -> list:
+    from analysis.claims.index import claim
+    from analysis.claims.rules import FAILS, HOLDS, Check
+
+    inits = record["inits"]
+    std, torch_, crit = inits[STANDARD], inits[PYTORCH], inits[CRITICAL]
+
+    def near(value, target):
+        return abs(value / target - 1) <= CHI_TOLERANCE
+
+    edge = near(std["chi_1"], 1 / 3) and abs(6 * std["xi_c"] - PAPER_DEPTH) <= EDGE
+    return [
+        Check(claim("standard-init-ordered-edge"),
+              f"standard: chi_1 {std['chi_1']:.4f}, 6 xi_c {6 * std['xi_c']:.2f} layers (ours: "
+              f"{PAPER_DEPTH} +- {EDGE}); normalized: chi_1 {crit['chi_1']:.4f} (ours: within "
+              f"{100 * CHI_TOLERANCE:g}% of 1)",
+              HOLDS if edge and near(crit["chi_1"], 1.0) else FAILS),
+        Check(claim("framework-defaults-on-the-map"),
+              f"PyTorch's default ({WIDTH}-unit layers): chi_1 {torch_['chi_1']:.4f} against the "
+              f"standard init's {std['chi_1']:.4f}; Keras' and Flax's: {crit['chi_1']:.4f} "
+              f"(ours: within {100 * CHI_TOLERANCE:g}%)",
+              HOLDS if near(torch_["chi_1"], std["chi_1"]) and near(crit["chi_1"], 1.0)
+              else FAILS),
+    ]  # fmt: skip
 
 
 def draw(record: dict):
@@ -198,9 +237,9 @@ def draw(record: dict):
     ax.plot([], [], color="red", label="chi_1 = 1: the edge of chaos")
     ax.plot([], [], color="0.55", label=f"white lines: xi_c levels; xi_c = {PAPER_DEPTH}/6 puts "
             f"{PAPER_DEPTH} layers at 6 xi_c")  # fmt: skip
-    for (name, value), marker in zip(INITS.items(), "os^", strict=True):
-        ax.plot([value], [0.0], marker, color="orange", markersize=9, clip_on=False,
-                markeredgecolor="black", label=f"{name} (sigma_w^2 = {value:.3g})")  # fmt: skip
+    for (name, (sw2_, sb2_)), marker in zip(INITS.items(), "oDs^", strict=True):
+        ax.plot([sw2_], [sb2_], marker, color="orange", markersize=9, clip_on=False,
+                markeredgecolor="black", label=f"{name} (sigma_w^2 = {sw2_:.3g})")  # fmt: skip
     ax.text(0.35, 0.27, "ordered: correlations -> 1,\ngradients vanish", color="white",
             fontsize=8)  # fmt: skip
     ax.text(3.0, 0.02, "chaotic", color="white", fontsize=8)

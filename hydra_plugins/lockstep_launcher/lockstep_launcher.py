@@ -5,10 +5,13 @@
         hydra.launcher.max_nets=12
 
 Each job is composed as the basic launcher composes it (its sweep config, output directory
-and .hydra/ record), then all of them go to `experiments.engine.run_jobs`, which skips
-complete runs, groups the others into stacks of nets of one shape, device, batch size and
-starting update (at most `max_nets` each), resumes interrupted runs and trains each stack
-in one process. Every job still gets its own run directory and its own JobReturn, so the
+and .hydra/ record), then `experiments.engine.plan_jobs` skips complete runs and groups the
+others into stacks of nets of one shape, device, batch size and starting update (at most
+`max_nets` each), and each stack trains in one process, resuming interrupted runs:
+this one (`backend=process`), or one submitit job per stack (`backend=local`: a process of
+this machine each; `backend=slurm`: a Slurm job each, with the `executor` parameters;
+`hydra/launcher=lockstep_slurm` sets them), requeued on preemption or timeout.
+Every job still gets its own run directory and its own JobReturn, so the
 sweeper, the callbacks and a later rerun see ordinary Hydra jobs. Unlike the basic
 launcher it does not call the task function per job (the engine trains them), writes no
 per-job log file (log lines name their run) and applies neither `hydra.job.env_set` nor
@@ -18,8 +21,9 @@ per-job log file (log lines name their run) and applies neither `hydra.job.env_s
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from hydra.core.hydra_config import HydraConfig
@@ -42,16 +46,23 @@ log = logging.getLogger(__name__)
 class LockstepLauncherConf:
     _target_: str = "hydra_plugins.lockstep_launcher.lockstep_launcher.LockstepLauncher"
     max_nets: int = 16  # the most nets one stack trains (0: no bound)
+    backend: str = "process"  # process: here; local / slurm: a submitit job per stack
+    folder: str = "${hydra.sweep.dir}/.submitit/%j"  # submitit's logs and pickles
+    executor: dict[str, Any] = field(default_factory=dict)  # submitit's update_parameters
 
 
 ConfigStore.instance().store(group="hydra/launcher", name="lockstep", node=LockstepLauncherConf)
 
 
 class LockstepLauncher(Launcher):
-    def __init__(self, max_nets: int = 16) -> None:
+    def __init__(self, max_nets: int = 16, backend: str = "process", folder: str = ".",
+                 executor: dict | None = None) -> None:  # fmt: skip
         if max_nets < 0:
             raise ValueError(f"hydra.launcher.max_nets={max_nets}: must be >= 0 (0: no bound)")
-        self.max_nets = max_nets
+        if backend not in ("process", "local", "slurm"):
+            raise ValueError(f"hydra.launcher.backend={backend!r}: choose process, local or slurm")
+        self.max_nets, self.backend, self.folder = max_nets, backend, folder
+        self.executor = dict(executor or {})
 
     def setup(
         self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig
@@ -63,20 +74,21 @@ class LockstepLauncher(Launcher):
     ) -> Sequence[JobReturn]:
         # The suite's engine, imported when used; REFUSALS: what a job is refused for, said
         # in one line as a solo run says it, not as a traceback.
-        from experiments.engine import REFUSALS, run_jobs
+        from experiments.engine import REFUSALS
         from experiments.run_store import discard_if_empty
 
         setup_globals()
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)
         Path(str(self.config.hydra.sweep.dir)).mkdir(parents=True, exist_ok=True)
-        log.info(f"Launching {len(job_overrides)} jobs in lockstep (max_nets={self.max_nets})")
+        log.info(f"Launching {len(job_overrides)} jobs in lockstep (max_nets={self.max_nets}, "
+                 f"backend={self.backend})")  # fmt: skip
         outer = HydraConfig.instance().cfg
         configs = [self._job_config(i, o) for i, o in enumerate(job_overrides, initial_job_idx)]
         if outer is not None:
             HydraConfig.instance().set_config(outer)
         for cfg in configs:
             self.hydra_context.callbacks.on_job_start(config=cfg, task_function=self.task_function)
-        results = run_jobs([(cfg, cfg.hydra.runtime.output_dir) for cfg in configs], self.max_nets)
+        results = self._train([(cfg, cfg.hydra.runtime.output_dir) for cfg in configs])
         returns = []
         for cfg, result in zip(configs, results, strict=True):
             if isinstance(result, REFUSALS):  # one line, as a solo run prints it
@@ -98,6 +110,29 @@ class LockstepLauncher(Launcher):
             if ret.status == JobStatus.FAILED:  # refused before it started: no empty folder
                 discard_if_empty(Path(cfg.hydra.runtime.output_dir), Path(cfg.runs_dir))
         return returns
+
+    def _train(self, jobs: list) -> list:
+        """Per job, its summary or the exception that stopped it."""
+        from experiments.engine import plan_jobs, train_jobs
+
+        plan = plan_jobs(jobs, self.max_nets)
+        if self.backend == "process":
+            for stack in plan.stacks:
+                for i, result in train_jobs(stack):
+                    plan.results[i] = result
+            return plan.per_job()
+        from experiments import stack_jobs
+
+        stacks = [[jobs[i] for i, _ in stack] for stack in plan.stacks]
+        outer = HydraConfig.instance().cfg
+        ex = stack_jobs.executor(self.backend, self.folder, self.executor)
+        submitted = stack_jobs.submit(stacks, ex, self.executor.get("cpus_per_task"))
+        HydraConfig.instance().set_config(outer)
+        log.info(f"{len(submitted)} stack jobs: {', '.join(j.job_id for j in submitted)}")
+        for stack, out in zip(plan.stacks, stack_jobs.results(submitted, stacks), strict=True):
+            for (i, _), result in zip(stack, out, strict=True):
+                plan.results[i] = result
+        return plan.per_job()
 
     def _job_config(self, idx: int, overrides: Sequence[str]) -> DictConfig:
         """The job's config as the basic launcher builds it, its output directory made and
