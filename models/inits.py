@@ -46,8 +46,9 @@ class InitScheme:
     closed-form half-width for uniform schemes, None for others. `fitted_to_data`: the
     drawn weights are only a start that `models.data_fit` fits to a batch of data.
     `options`: keyword arguments of `sample` that come from the init config (e.g. std).
-    `bias(fan_in, fan_out, generator, **bias_options)`: the biases, a (fan_out,) float64
-    tensor drawn after the weights (torch's default, mean-field nets); None: biases 0."""
+    `bias(fan_in, fan_out, generator, units, **bias_options)`: the layer's `units` biases
+    (its output units or maps), a float64 tensor drawn after the weights (torch's default,
+    mean-field nets); None: biases 0."""
 
     name: str
     sample: SampleFn
@@ -210,18 +211,18 @@ def flax_default_sample(fan_in, fan_out, generator, shape=None) -> torch.Tensor:
 def uniform_bias(bound: BoundFn) -> SampleFn:
     """Biases U[-b, b], b = bound(fan_in, fan_out): torch's nn.Linear default."""
 
-    def sample(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
-        u = torch.rand(fan_out, generator=generator, dtype=torch.float64)
+    def sample(fan_in: int, fan_out: int, generator: torch.Generator, units: int):
+        u = torch.rand(units, generator=generator, dtype=torch.float64)
         return (2 * u - 1) * bound(fan_in, fan_out)
 
     return sample
 
 
-def mean_field_bias(fan_in, fan_out, generator, sigma_b2: float = 0.0) -> torch.Tensor:
+def mean_field_bias(fan_in, fan_out, generator, units: int, sigma_b2: float = 0.0):
     """N(0, sigma_b2): mean-field theory's biases; exactly 0 when sigma_b2 is 0."""
     if not (sigma_b2 >= 0 and math.isfinite(sigma_b2)):
         raise ValueError(f"mean_field init needs a finite sigma_b2 >= 0, got {sigma_b2!r}")
-    return math.sqrt(sigma_b2) * torch.randn(fan_out, generator=generator, dtype=torch.float64)
+    return math.sqrt(sigma_b2) * torch.randn(units, generator=generator, dtype=torch.float64)
 
 
 def mean_field_sample(fan_in, fan_out, generator, sigma_w2: float = 1.0, shape=None):
@@ -346,7 +347,8 @@ def initialize_layer(
         if init.bias is None:
             layer.bias.zero_()
         else:
-            layer.bias.copy_(init.bias(fan_in, fan_out, generator, **bias_kwargs).to(layer.bias))
+            b = init.bias(fan_in, fan_out, generator, layer.bias.numel(), **bias_kwargs)
+            layer.bias.copy_(b.to(layer.bias))
     return layer
 
 

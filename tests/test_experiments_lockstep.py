@@ -19,12 +19,14 @@ from experiments.run_store import RunStore
 
 REPO = Path(__file__).resolve().parent.parent
 SMALL = ["profile=smoke", "model.depth=3", "model.width=40", "progress=false", "threads=2"]
-# Mixed nets: every activation, both losses and inits, two data seeds, their own rates.
+# Mixed nets: every activation, both losses, inits with and without biases, two data
+# seeds, their own rates.
 MIXED = [
     ["activation=tanh", "init=standard", "optim.lr=0.1"],
     ["activation=sigmoid", "loss=quadratic", "init=normalized", "optim.lr=0.5"],
     ["activation=softsign", "init=normalized", "seed=1", "optim.lr=0.03"],
     ["activation=tanh", "loss=quadratic", "init=normalized", "seed=1", "model_seed=7"],
+    ["activation=tanh", "init=torch_default", "optim.lr=0.1"],  # biases drawn, not 0
 ]
 
 
@@ -44,8 +46,8 @@ def _alone(compose_cfg, root: Path, settings, extra=()):
 def test_runs_trained_as_one_stack_equal_the_same_runs_trained_alone(compose_cfg, tmp_path):
     _alone(compose_cfg, tmp_path / "alone", MIXED)
     results = engine.run_jobs(_jobs(compose_cfg, tmp_path / "stack", MIXED))
-    assert [r["status"] for r in results] == ["complete"] * 4
-    assert {r["stack_size"] for r in results} == {4}  # one stack, two streams
+    assert [r["status"] for r in results] == ["complete"] * len(MIXED)
+    assert {r["stack_size"] for r in results} == {len(MIXED)}  # one stack, two streams
     for i in range(len(MIXED)):
         same_records(tmp_path / "alone" / f"run{i}", tmp_path / "stack" / f"run{i}")
 

@@ -69,11 +69,23 @@ BAD = -1  # no option or fit setting of any scheme accepts it
 
 @pytest.mark.parametrize(
     "name,setting",
-    sorted({(n, o) for n in INITS for o in (*INITS[n].options, *FIT_SETTINGS.get(n, ()))}),
-)
+    sorted({(n, o) for n in INITS
+            for o in (*INITS[n].options, *INITS[n].bias_options, *FIT_SETTINGS.get(n, ()))}),
+)  # fmt: skip
 def test_every_schemes_settings_are_refused_when_bad_naming_them(name, setting):
     with pytest.raises(ValueError, match=rf"config init\.{setting}="):
         schema.InitConfig(name=name, **{setting: BAD})
+
+
+@pytest.mark.parametrize("name", sorted(n for n in INITS if INITS[n].bias is not None))
+def test_every_scheme_that_draws_biases_draws_one_per_unit_reproducibly(name):
+    def draw(seed):
+        options = {o: 0.05 for o in INITS[name].bias_options}
+        return INITS[name].bias(300, 200, torch.Generator().manual_seed(seed), 200, **options)
+
+    b = draw(0)
+    assert b.shape == (200,) and b.dtype == torch.float64 and b.abs().max() > 0
+    assert torch.equal(b, draw(0)) and not torch.equal(b, draw(1))
 
 
 @pytest.mark.parametrize("name", sorted(INITS))
