@@ -151,7 +151,7 @@ def plan_jobs(jobs: list[tuple[DictConfig, str]], max_nets: int = 0) -> Plan:
             continue
         try:
             job = check(cfg, run_dir)
-            source = rate_source(job.spec)
+            source = rate_source(job.spec, OmegaConf.is_interpolation(cfg.optim, "lr"))
             say = log.warning if source.startswith("fallback") else log.info
             say("learning rate %s (%s): %s", job.spec.optim.lr, source, run_dir)
             if job.store.is_finished():

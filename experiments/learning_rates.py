@@ -57,9 +57,12 @@ def default_lr(activation: str, init: str, depth: int, data: str = "shapeset",
     return lookup(activation, init, depth, data, batch_norm, model, profile)[0]
 
 
-def rate_source(spec) -> str:
-    """Where a run's rate (`spec`: its schema.Config) came from, in words."""
+def rate_source(spec, by_default: bool = True) -> str:
+    """Where a run's rate (`spec`: its schema.Config) came from, in words; `by_default`:
+    optim.lr was left to its default (the composed config still holds the resolver)."""
     m = spec.model
     rate, source = lookup(spec.activation.name, spec.init.name, m.depth, spec.data.name,
                           m.batch_norm, m.name, spec.profile.name)  # fmt: skip
-    return source if spec.optim.lr == rate else "set in the config (command line or experiment)"
+    if by_default and spec.optim.lr == rate:
+        return source
+    return "set in the config (command line or experiment)"

@@ -24,8 +24,10 @@ class TrainStack(submitit.helpers.Checkpointable):
     `checkpoint`, which resubmits the same call; the runs resume from their checkpoints."""
 
     def __call__(self, jobs: list[tuple[DictConfig, str]]) -> list:
+        from experiments import schema
         from experiments.engine import run_jobs
 
+        schema.register()  # the resolvers the configs use (e.g. optim.lr's default)
         # the engine's lines (resuming, divergence, results) into the job's log
         logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s")
         return run_jobs(jobs)  # one stack: they were grouped as one
@@ -42,14 +44,14 @@ def executor(backend: str, folder: str | Path, parameters: dict) -> submitit.Exe
 
 
 def portable(cfg: DictConfig, cpus: int | None = None) -> DictConfig:
-    """A job's config for another process: every interpolation resolved (that process
-    knows neither the suite's resolvers nor this job's Hydra config), on the schema again,
-    with the overrides that made it (the run records its command), and `threads=0` made the
-    job's `cpus` when given (torch would otherwise start one thread per core of the node)."""
+    """A job's config for another process: without Hydra's node (the other process does not
+    have it) but with the overrides that made it (the run records its command), on the
+    schema again, and `threads=0` made the job's `cpus` when given (torch would otherwise
+    start one thread per core of the node)."""
     from experiments import schema
     from experiments.engine import task_overrides
 
-    values = OmegaConf.to_container(schema.task_config(cfg), resolve=True)
+    values = OmegaConf.to_container(schema.task_config(cfg))
     if not values.get("threads") and cpus:
         values["threads"] = int(cpus)
     out = OmegaConf.merge(OmegaConf.structured(schema.Config), values)

@@ -205,3 +205,6 @@ def test_every_run_says_which_rate_it_uses_and_where_that_came_from(tmp_path):
             in done.stderr + done.stdout)  # fmt: skip
     done = _train(tmp_path, "optim.lr=0.05")
     assert "learning rate 0.05 (set in the config" in done.stderr + done.stdout
+    fallback = table["fallback"]  # chosen, not fallen back on: no warning
+    done = _train(tmp_path, "activation=relu", "init=he", f"optim.lr={fallback}")
+    assert f"INFO] - learning rate {fallback} (set in the config" in done.stderr + done.stdout
