@@ -236,8 +236,9 @@ reproduce-saturation: runs-table1 ## saturation per layer over training, activat
 reproduce-table1: runs-table1 ## Table 1, Shapeset column -> results/table1.md
 	$(PY) -m analysis.report.table1 --profile $(PROFILE)
 
-# The grid's launcher: lockstep stacks (one per depth) with LAUNCHER=lockstep, else joblib.
-GRID_LAUNCH = $(if $(filter lockstep,$(LAUNCHER)),hydra/launcher=lockstep threads=$(THREADS),\
+# The grid's launcher: lockstep stacks (one per depth) with LAUNCHER=lockstep or
+# lockstep_slurm (docs/cluster.md), else joblib.
+GRID_LAUNCH = $(if $(filter lockstep%,$(LAUNCHER)),hydra/launcher=$(LAUNCHER) threads=$(THREADS),\
   hydra/launcher=joblib hydra.launcher.n_jobs=$(JOBS) threads=$(GRID_THREADS))
 
 sweep-grid: $(STAMP) ## the design grid: depth 1-5 x activation x loss x init x SEEDS, JOBS at once

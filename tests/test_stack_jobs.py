@@ -108,3 +108,20 @@ def test_a_stack_job_that_fails_as_a_whole_gives_its_error_to_each_net(tmp_path)
 def test_an_unknown_backend_is_refused_by_name(tmp_path):
     with pytest.raises(ValueError, match="backend='pbs'"):
         stack_jobs.executor("pbs", tmp_path, {})
+
+
+def test_the_slurm_config_makes_a_lockstep_launcher_for_slurm_reading_the_partition(
+    compose_cfg, monkeypatch
+):
+    from hydra.utils import instantiate
+
+    monkeypatch.setenv("SLURM_PARTITION", "gpu-a100")
+    with compose_cfg(["hydra/launcher=lockstep_slurm", "hydra.launcher.max_nets=4"]) as cfg:
+        launcher = instantiate(cfg.hydra.launcher)
+    assert (launcher.backend, launcher.max_nets) == ("slurm", 4)
+    assert launcher.executor["slurm_partition"] == "gpu-a100"
+    assert launcher.executor["gpus_per_node"] == 1
+    # submitit checks Slurm's settings by name without a cluster (a typo is refused)
+    submitit.AutoExecutor("unused", cluster="debug").update_parameters(**launcher.executor)
+    with pytest.raises(NameError, match="partitio"):
+        submitit.AutoExecutor("unused", cluster="debug").update_parameters(slurm_partitio="x")

@@ -226,7 +226,7 @@ def draw(record: dict):
     sw2, sb2 = np.asarray(record["sw2"]), np.asarray(record["sb2"])
     xi = np.array([[min(c["xi_c"], 1e3) for c in row] for row in record["grid"]])
     chi = np.array([[c["chi_1"] for c in row] for row in record["grid"]])
-    fig, ax = plt.subplots(figsize=(8.5, 5))
+    fig, ax = plt.subplots(figsize=(8.5, 6.2))
     mesh = ax.pcolormesh(sw2, sb2, np.log10(xi), cmap="viridis", vmin=-0.5, vmax=2.5,
                          shading="nearest")  # fmt: skip
     fig.colorbar(mesh, ax=ax, label="log10 of the correlation depth scale xi_c (layers)")
@@ -238,7 +238,8 @@ def draw(record: dict):
     ax.plot([], [], color="0.55", label=f"white lines: xi_c levels; xi_c = {PAPER_DEPTH}/6 puts "
             f"{PAPER_DEPTH} layers at 6 xi_c")  # fmt: skip
     for (name, (sw2_, sb2_)), marker in zip(INITS.items(), "oDs^", strict=True):
-        ax.plot([sw2_], [sb2_], marker, color="orange", markersize=9, clip_on=False,
+        size = 6 if name == PYTORCH else 11  # PyTorch's default drawn inside the standard's
+        ax.plot([sw2_], [sb2_], marker, color="orange", markersize=size, clip_on=False,
                 markeredgecolor="black", label=f"{name} (sigma_w^2 = {sw2_:.3g})")  # fmt: skip
     ax.text(0.35, 0.27, "ordered: correlations -> 1,\ngradients vanish", color="white",
             fontsize=8)  # fmt: skip
@@ -246,7 +247,7 @@ def draw(record: dict):
     ax.set_xlabel("sigma_w^2 = n Var[W]")
     ax.set_ylabel("sigma_b^2 (bias variance)")
     ax.set_title("Tanh nets at initialization: the order-to-chaos phase diagram")
-    ax.legend(loc="upper right", fontsize=7, framealpha=0.85)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=7)
     stamp(fig, "mean-field theory (Poole et al. 2016; Schoenholz et al. 2017), Gauss-Hermite "
           f"quadrature ({record['nodes'][0]} / {record['nodes'][1]}x{record['nodes'][1]} nodes); "
           "no training, no sampling")  # fmt: skip
