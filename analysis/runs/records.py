@@ -4,6 +4,7 @@ from it in seconds, and a fresh clone redraws the committed ones byte for byte."
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,15 @@ from pathlib import Path
 from analysis.runs.output import save
 from analysis.runs.store import RunMissing
 from shapeset.atomic import atomic_write_bytes
+
+
+def record_parser(description: str, record: Path) -> argparse.ArgumentParser:
+    """The options of a scan that keeps a record: --redraw, --record, --out."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--redraw", action="store_true", help="from the stored record, no nets")
+    p.add_argument("--record", type=Path, default=record)
+    p.add_argument("--out", default=None, help="output folder (default results/figures)")
+    return p
 
 
 def load_record(path: Path, target: str) -> dict:

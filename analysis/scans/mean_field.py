@@ -256,16 +256,10 @@ def draw(record: dict):
 
 
 def main(argv=None) -> None:
-    import argparse
+    from analysis.runs.records import measure_or_redraw, record_parser
 
-    from analysis.runs.records import measure_or_redraw
-
-    p = argparse.ArgumentParser(description="the order-to-chaos map of tanh nets")
-    p.add_argument("--redraw", action="store_true", help="from the stored record")
-    p.add_argument("--record", default=str(RECORD))
-    p.add_argument("--out", default=None, help="output folder (default results/figures)")
-    a = p.parse_args(argv)
-    measure_or_redraw(Path(a.record), "reproduce-order-chaos", a.redraw, measure, table, draw,
+    a = record_parser("the order-to-chaos map of tanh nets", RECORD).parse_args(argv)
+    measure_or_redraw(a.record, "reproduce-order-chaos", a.redraw, measure, table, draw,
                       "order_chaos", a.out)  # fmt: skip
 
 

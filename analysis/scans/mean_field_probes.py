@@ -18,7 +18,6 @@ gradient is the cross-entropy's, as in the depth scan.
 
 from __future__ import annotations
 
-import argparse
 import math
 
 import numpy as np
@@ -27,7 +26,7 @@ import torch
 from analysis.claims.index import claim
 from analysis.claims.rules import HOLDS, NOT_AT_SCALE, Check
 from analysis.runs.output import REPO_ROOT, stamp
-from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.runs.records import claim_lines, measure_or_redraw, record_parser
 from analysis.scans import mean_field as mf
 from analysis.scans.depth_scan import measure as probe_layers
 from analysis.scans.depth_scan import probe_set
@@ -195,13 +194,9 @@ def draw(record: dict):
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description="mean-field maps against nets at init")
-    p.add_argument("--redraw", action="store_true", help="from the stored record")
-    p.add_argument("--record", default=str(RECORD))
-    p.add_argument("--out", default=None, help="output folder (default results/figures)")
-    a = p.parse_args(argv)
-    measure_or_redraw(RECORD.__class__(a.record), "reproduce-order-chaos", a.redraw, measure,
-                      table, draw, "mean_field_probes", a.out)  # fmt: skip
+    a = record_parser("mean-field maps against nets at init", RECORD).parse_args(argv)
+    measure_or_redraw(a.record, "reproduce-order-chaos", a.redraw, measure, table, draw,
+                      "mean_field_probes", a.out)  # fmt: skip
 
 
 if __name__ == "__main__":
