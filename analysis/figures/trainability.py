@@ -76,7 +76,7 @@ def draw(grid: dict):
     image = np.full((len(depths), len(widths)), np.nan)
     for (w, d), e in grid["errors"].items():
         image[depths.index(d), widths.index(w)] = 100 * e
-    fig, ax = plt.subplots(figsize=(8.5, 5.2))
+    fig, ax = plt.subplots(figsize=(8.5, 5.8))
     shown = ax.imshow(image, origin="lower", cmap="magma_r", vmin=0, vmax=100 * CHANCE,
                       aspect="auto")  # fmt: skip
     fig.colorbar(shown, ax=ax, label=f"test error after {s['examples']:,} examples (%)")
@@ -97,7 +97,7 @@ def draw(grid: dict):
     ax.set_yticks(range(len(depths)), [str(d) for d in depths])
     ax.set_xlabel("sigma_w^2 = n Var[W]  (ordered <- edge of chaos -> chaotic)")
     ax.set_ylabel("hidden layers")
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8)
     ax.set_title("Where tanh nets train: MNIST test error over sigma_w^2 x depth")
     stamp(fig, f"tanh, {s['width']} units per layer, init=mean_field (sigma_b^2 "
           f"{s['sigma_b2']:g}), SGD lr {s['lr']:g}, batch {s['batch']}, "
