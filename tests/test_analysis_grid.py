@@ -84,18 +84,22 @@ def test_the_report_lists_claims_it_cannot_check_and_says_how(tmp_path):
     (tmp_path / "grid").mkdir()
     text = report.report(tmp_path, ["quick", "tenth"], "grid")
     # at init, dynamics, errors, the init-by-rate experiment, MNIST, CIFAR-10, the SVM
-    # baseline, grid, beyond in training, init mistakes in training (dynamics, errors and
-    # beyond in training list their missing runs one by one); `tenth` has no runs: not shown
-    assert text.count("**Not checked") == 10 and "`tenth`" not in text
-    assert text.count("**Not checked** (their runs are missing):") == 3
+    # baseline, grid, beyond in training, init mistakes in training, the trainability grid,
+    # the framework defaults (dynamics, errors, beyond in training and the order-to-chaos
+    # section list their missing runs one by one); `tenth` has no runs: not shown
+    assert text.count("**Not checked") == 12 and "`tenth`" not in text
+    assert text.count("**Not checked** (their runs are missing):") == 4
     assert "make reproduce-fig12" in text and "make reproduce-beyond PROFILE=quick" in text
     assert "make runs-at-init" in text and "make sweep-grid" in text
-    # the data (Fig. 1), Fig. 5, the depth, isometry, random-walk and conv scans (their
-    # committed records) and the init mistakes at init need no runs: their 2 + 3 + 1 + 2 + 2
-    # + 3 claims are checked: the paper's 2, beyond the paper 11
+    assert "make reproduce-trainability" in text
+    assert "make reproduce-framework-defaults PROFILE=quick" in text
+    # the data (Fig. 1), Fig. 5, the depth, isometry, random-walk and conv scans, the
+    # order-to-chaos map and the maps' probes (their committed records) and the init
+    # mistakes at init need no runs: their 2 + 3 + 1 + 2 + 2 + 3 + 2 + 2 claims are
+    # checked: the paper's 2, beyond the paper 15
     assert "quadratic cost has more plateaus" in text
     assert "2 of the paper's claims checked once" in text
-    assert "11 checks beyond the paper checked once" in text
+    assert "15 checks beyond the paper checked once" in text
 
 
 def test_a_mistyped_runs_folder_or_profile_stops_the_report_before_it_writes(tmp_path):

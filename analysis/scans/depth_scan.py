@@ -30,15 +30,18 @@ from models.data_fit import FITTERS
 from shapeset import ShapesetConfig, ShapesetSet, ShapesetStream
 
 ACTIVATIONS = ("linear", "tanh", "softsign", "sigmoid", "relu")
-INITS = ("standard", "normalized", "he", "orthogonal", "kumar", "lsuv")
+# the suite's inits, then what PyTorch and Flax draw by default (Keras': normalized)
+INITS = ("standard", "normalized", "he", "orthogonal", "kumar", "lsuv", "torch_default",
+         "flax_default")  # fmt: skip
 RECORD = REPO_ROOT / "results" / "depth_scan.json"
 COLORS = dict(
     zip(
         INITS,
-        ("tab:red", "tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown"),
+        ("tab:red", "tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown",
+         "tab:pink", "tab:cyan"),
         strict=True,
     )
-)
+)  # fmt: skip
 
 
 def probe_set(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -164,7 +167,9 @@ def draw(record: dict):
             ax = axes[row, col]
             for i in INITS:
                 v = np.asarray(nets[f"{a}/{i}"][key])
-                ax.plot(layers, np.where(v > 0, v, np.nan), color=COLORS[i], label=i, lw=1.2)
+                dashed = "--" if i.endswith("_default") else "-"  # over the scheme it equals
+                ax.plot(layers, np.where(v > 0, v, np.nan), dashed, color=COLORS[i], label=i,
+                        lw=1.2)  # fmt: skip
             ax.set_yscale("log")
             ax.grid(alpha=0.3, which="major")
             if row == 0:
@@ -179,7 +184,8 @@ def draw(record: dict):
         fig,
         f"{d} hidden layers x {record['width']} units, 0 examples seen, Shapeset-3x2 "
         f"probe set (first {record['examples']} test examples, seed 0), model seed "
-        f"{record['model_seed']}, cross-entropy; biases 0; `make reproduce-depth-scan`",
+        f"{record['model_seed']}, cross-entropy; biases 0 but torch_default's (drawn, as "
+        "nn.Linear draws them); `make reproduce-depth-scan`",
     )
     fig.tight_layout(rect=(0, 0.03, 1, 0.96))
     return fig
