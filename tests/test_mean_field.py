@@ -85,8 +85,10 @@ def test_the_phase_diagram_places_the_papers_inits_and_redraws_from_its_record(
     # standard init: chi_1 = 1/3, xi_c = 1 / ln 3 = 0.910, 6 xi_c = 5.46: the paper's 5
     # layers sit at the edge of what it trains; normalized init: on the critical line
     assert "| standard | 0.333 | 0 | 0 | 0.333 | 0.91 | 5.46 |" in table
-    assert "| normalized, LeCun, orthogonal; Keras' and Flax's defaults | 1 | 0 | 0 | 1 | inf " \
+    assert (
+        "| normalized, LeCun, orthogonal; Keras' and Flax's defaults | 1 | 0 | 0 | 1 | inf "
         "| unbounded |" in table
+    )
     # PyTorch's default: the standard init with biases of variance 1 / (3 x 1000)
     assert "| PyTorch default | 0.333 | 0.000333 |" in table
     assert (tmp_path / "order_chaos.png").stat().st_size > 0

@@ -23,6 +23,13 @@ def record_parser(description: str, record: Path) -> argparse.ArgumentParser:
     return p
 
 
+def scan_main(description: str, record: Path, target: str, measure, table, draw, name: str,
+              argv=None) -> None:  # fmt: skip
+    """A scan's command line: measure (or --redraw) into its record, page and figure."""
+    a = record_parser(description, record).parse_args(argv)
+    measure_or_redraw(a.record, target, a.redraw, measure, table, draw, name, a.out)
+
+
 def load_record(path: Path, target: str) -> dict:
     if not Path(path).exists():
         raise RunMissing(f"no {path}: run `make {target}`")

@@ -256,11 +256,10 @@ def draw(record: dict):
 
 
 def main(argv=None) -> None:
-    from analysis.runs.records import measure_or_redraw, record_parser
+    from analysis.runs.records import scan_main
 
-    a = record_parser("the order-to-chaos map of tanh nets", RECORD).parse_args(argv)
-    measure_or_redraw(a.record, "reproduce-order-chaos", a.redraw, measure, table, draw,
-                      "order_chaos", a.out)  # fmt: skip
+    scan_main("the order-to-chaos map of tanh nets", RECORD, "reproduce-order-chaos",
+              measure, table, draw, "order_chaos", argv)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import torch
 from analysis.claims.index import claim
 from analysis.claims.rules import HOLDS, NOT_AT_SCALE, Check
 from analysis.runs.output import REPO_ROOT, stamp
-from analysis.runs.records import claim_lines, measure_or_redraw, record_parser
+from analysis.runs.records import claim_lines, scan_main
 from analysis.scans import mean_field as mf
 from analysis.scans.depth_scan import measure as probe_layers
 from analysis.scans.depth_scan import probe_set
@@ -194,9 +194,8 @@ def draw(record: dict):
 
 
 def main(argv=None) -> None:
-    a = record_parser("mean-field maps against nets at init", RECORD).parse_args(argv)
-    measure_or_redraw(a.record, "reproduce-order-chaos", a.redraw, measure, table, draw,
-                      "mean_field_probes", a.out)  # fmt: skip
+    scan_main("mean-field maps against nets at init", RECORD, "reproduce-order-chaos", measure,
+              table, draw, "mean_field_probes", argv)  # fmt: skip
 
 
 if __name__ == "__main__":
