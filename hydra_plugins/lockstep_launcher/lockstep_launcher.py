@@ -113,21 +113,16 @@ class LockstepLauncher(Launcher):
 
     def _train(self, jobs: list) -> list:
         """Per job, its summary or the exception that stopped it."""
-        from experiments.engine import plan_jobs, train_jobs
+        from experiments.engine import plan_jobs, run_jobs
 
-        plan = plan_jobs(jobs, self.max_nets)
         if self.backend == "process":
-            for stack in plan.stacks:
-                for i, result in train_jobs(stack):
-                    plan.results[i] = result
-            return plan.per_job()
+            return run_jobs(jobs, self.max_nets)
         from experiments import stack_jobs
 
+        plan = plan_jobs(jobs, self.max_nets)
         stacks = [[jobs[i] for i, _ in stack] for stack in plan.stacks]
-        outer = HydraConfig.instance().cfg
         ex = stack_jobs.executor(self.backend, self.folder, self.executor)
         submitted = stack_jobs.submit(stacks, ex, self.executor.get("cpus_per_task"))
-        HydraConfig.instance().set_config(outer)
         log.info(f"{len(submitted)} stack jobs: {', '.join(j.job_id for j in submitted)}")
         for stack, out in zip(plan.stacks, stack_jobs.results(submitted, stacks), strict=True):
             for (i, _), result in zip(stack, out, strict=True):
