@@ -73,8 +73,9 @@ def what_matters(config: dict) -> dict:
         out["activation"] = {k: v for k, v in act.items() if k != "slope"}
     schemes = {init.get("name"), model.get("output_init")} & set(INITS)
     used = {"name", "gain"} | ({"fan"} if model.get("name") == "conv" else set())
-    for scheme in schemes:  # each scheme's drawing options and its fit's settings
-        used |= set(INITS[scheme].options) | set(FIT_SETTINGS.get(scheme, ()))
+    for scheme in schemes:  # each scheme's drawing options (biases too) and its fit's settings
+        s = INITS[scheme]
+        used |= {*s.options, *s.bias_options, *FIT_SETTINGS.get(scheme, ())}
     unused = {f.name for f in fields(schema.InitConfig)} - used
     out["init"] = {k: v for k, v in init.items() if k not in unused}
     if "data" in config:

@@ -15,6 +15,8 @@ from experiments.learning_rates import default_lr
 from experiments.rename_runs import rename
 from experiments.run_identity import resolved_task, run_name, run_path
 from experiments.run_store import RunStore
+from experiments.schema import InitConfig
+from models.inits import INITS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -70,6 +72,19 @@ def test_different_runs_get_different_folders(compose_cfg):
         with compose_cfg(overrides) as cfg:
             dirs.add(cfg.hydra.run.dir)
     assert len(dirs) == len(settings)
+
+
+@pytest.mark.parametrize(
+    "scheme,setting",
+    sorted({(n, o) for n in INITS for o in (*INITS[n].options, *INITS[n].bias_options)}),
+)
+def test_every_setting_a_scheme_draws_with_names_its_run(compose_cfg, scheme, setting):
+    other = getattr(InitConfig(), setting) * 2 + 0.01  # valid for every such setting
+    folders = set()
+    for overrides in ([f"init={scheme}"], [f"init={scheme}", f"init.{setting}={other}"]):
+        with compose_cfg(overrides) as cfg:
+            folders.add(cfg.hydra.run.dir)
+    assert len(folders) == 2
 
 
 def test_a_run_trained_twice_by_different_spellings_is_found_once(tmp_path):
