@@ -17,7 +17,7 @@ from analysis.scans import mean_field_probes as probes
 
 
 def _record(**overrides):
-    inits = {name: mf.depth_scale(sw2, sb2, np.tanh, mf._dtanh)
+    inits = {name: mf.depth_scale(sw2, sb2, np.tanh, mf.dtanh)
              for name, (sw2, sb2) in mf.INITS.items()}  # fmt: skip
     inits.update(overrides)
     return {"inits": inits}
@@ -32,7 +32,7 @@ def test_the_standard_init_is_ordered_at_the_edge_and_pytorchs_default_sits_with
 
 
 def test_a_standard_init_off_the_edge_fails_its_claim():
-    moved = mf.depth_scale(0.1, 0.0, np.tanh, mf._dtanh)  # 6 xi_c = 2.6 layers
+    moved = mf.depth_scale(0.1, 0.0, np.tanh, mf.dtanh)  # 6 xi_c = 2.6 layers
     verdicts = [c.verdict for c in mf.checks(_record(**{mf.STANDARD: moved}))]
     assert verdicts[0] == FAILS
 

@@ -49,7 +49,7 @@ def cells(runs_dir=None) -> dict:
 
 
 def six_xi(sw2: float, sb2: float) -> float:
-    return 6 * mf.depth_scale(sw2, sb2, np.tanh, mf._dtanh)["xi_c"]
+    return 6 * mf.depth_scale(sw2, sb2, np.tanh, mf.dtanh)["xi_c"]
 
 
 def checks(grid: dict) -> list[Check]:

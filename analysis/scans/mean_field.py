@@ -154,16 +154,16 @@ CHI_TOLERANCE = 0.01  # ours: relative, for chi_1 against its value in a claim
 EDGE = 1.5  # ours: 6 xi_c within PAPER_DEPTH +- EDGE layers is "at the edge"
 
 
-def _dtanh(x: np.ndarray) -> np.ndarray:
+def dtanh(x: np.ndarray) -> np.ndarray:
     return 1 - np.tanh(x) ** 2
 
 
 def measure() -> dict:
     from tqdm import tqdm
 
-    grid = [[depth_scale(float(w), float(b), np.tanh, _dtanh) for w in SW2]
+    grid = [[depth_scale(float(w), float(b), np.tanh, dtanh) for w in SW2]
             for b in tqdm(SB2, desc="phase diagram", unit="row")]  # fmt: skip
-    inits = {name: depth_scale(sw2, sb2, np.tanh, _dtanh) for name, (sw2, sb2) in INITS.items()}
+    inits = {name: depth_scale(sw2, sb2, np.tanh, dtanh) for name, (sw2, sb2) in INITS.items()}
     return {"activation": "tanh", "sw2": SW2.tolist(), "sb2": SB2.tolist(),
             "nodes": [NODES, NODES_2D], "grid": grid, "inits": inits}  # fmt: skip
 

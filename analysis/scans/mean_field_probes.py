@@ -42,10 +42,6 @@ Q_TOLERANCE = 0.10  # ours: measured over mapped length, at every layer
 GRAD_TOLERANCE = 0.05  # ours: geometric mean of measured over predicted gradient ratios
 
 
-def _dtanh(x):
-    return 1 - np.tanh(x) ** 2
-
-
 def inputs(pairs: int = PAIRS) -> torch.Tensor:
     x, _ = probe_set(2 * pairs)
     x = x.double()
@@ -68,7 +64,7 @@ def theory(x: torch.Tensor, sw2: float, sb2: float, depth: int) -> dict[str, lis
     for _ in range(depth):
         out["q"].append(q)
         out["c"].append(c)
-        out["grad_ratio"].append(mf.chi_1(q, sw2, _dtanh))  # dC/ds_l over dC/ds_{l+1}, squared
+        out["grad_ratio"].append(mf.chi_1(q, sw2, mf.dtanh))  # dC/ds_l over dC/ds_{l+1}, squared
         q, c = mf.length_map(q, sw2, sb2, np.tanh), mf.correlation_map(c, q, sw2, sb2, np.tanh)
     return out
 
@@ -96,7 +92,7 @@ def probe(sw2: float, sb2: float = SB2, depth: int = DEPTH, width: int = WIDTH) 
     }
     mapped = theory(x, sw2, sb2, depth)
     mapped["grad_ratio"] = mapped["grad_ratio"][: depth - 1]
-    fixed = mf.depth_scale(sw2, sb2, np.tanh, _dtanh)
+    fixed = mf.depth_scale(sw2, sb2, np.tanh, mf.dtanh)
     return {"sigma_w2": sw2, "sigma_b2": sb2, "measured": measured, "theory": mapped,
             "fixed_point": fixed}  # fmt: skip
 
