@@ -10,9 +10,7 @@ and dC/ds, mean square of s, as the dense depth scan (analysis.scans.depth_scan)
 
 from __future__ import annotations
 
-import argparse
 import math
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,7 +19,7 @@ from tqdm import tqdm
 from analysis.claims.index import claim
 from analysis.claims.rules import Check
 from analysis.runs.output import REPO_ROOT, stamp
-from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.runs.records import claim_lines, measure_or_redraw, record_parser
 from analysis.scans.depth_scan import geometric_ratio, measure, probe_set
 from models.conv import ConvNet
 
@@ -158,22 +156,19 @@ def table(record: dict) -> str:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = record_parser(__doc__.splitlines()[0], RECORD)
     p.add_argument("--depth", type=int, default=10)
     p.add_argument("--channels", type=int, default=16)
     p.add_argument("--kernel", type=int, default=5)
     p.add_argument("--examples", type=int, default=300)
     p.add_argument("--seeds", type=int, default=8, help="model seeds 0..seeds-1")
-    p.add_argument("--redraw", action="store_true", help="from the stored json, no nets")
-    p.add_argument("--record", default=str(RECORD))
-    p.add_argument("--out", default=None, help="figure folder (default results/figures)")
     a = p.parse_args(argv)
     if a.depth < 3 or a.channels < 1 or a.examples < 2 or a.seeds < 2:
         raise SystemExit(
             "error: the scan needs --depth >= 3, --channels >= 1, --examples >= 2 and --seeds >= 2"
         )
     measure_or_redraw(
-        Path(a.record),
+        a.record,
         "reproduce-conv-scan",
         a.redraw,
         lambda: scan(a.depth, a.channels, a.kernel, a.examples, a.seeds),

@@ -11,9 +11,7 @@ paper's section 4.2.1 speaks of. No training: the claims it checks are about the
 
 from __future__ import annotations
 
-import argparse
 import math
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,7 +21,7 @@ from tqdm import tqdm
 from analysis.claims.index import claim
 from analysis.claims.rules import Check
 from analysis.runs.output import REPO_ROOT, stamp
-from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.runs.records import claim_lines, measure_or_redraw, record_parser
 from experiments.schema import InitConfig
 from models import MLP, get_loss
 from models.data_fit import FITTERS
@@ -220,19 +218,16 @@ def table(record: dict) -> str:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = record_parser(__doc__.splitlines()[0], RECORD)
     p.add_argument("--depth", type=int, default=50)
     p.add_argument("--width", type=int, default=1000)
     p.add_argument("--examples", type=int, default=300)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--redraw", action="store_true", help="from the stored json, no nets")
-    p.add_argument("--record", default=str(RECORD))
-    p.add_argument("--out", default=None, help="figure folder (default results/figures)")
     a = p.parse_args(argv)
     if a.depth < 5 or a.width < 1 or a.examples < 2:
         raise SystemExit("error: the scan needs --depth >= 5, --width >= 1, --examples >= 2")
     measure_or_redraw(
-        Path(a.record),
+        a.record,
         "reproduce-depth-scan",
         a.redraw,
         lambda: scan(a.depth, a.width, a.examples, a.seed),

@@ -10,9 +10,6 @@ the singular values of the whole input-output Jacobian dz^L/dx at initialization
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -21,7 +18,7 @@ from tqdm import tqdm
 from analysis.claims.index import claim
 from analysis.claims.rules import Check
 from analysis.runs.output import REPO_ROOT, stamp
-from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.runs.records import claim_lines, measure_or_redraw, record_parser
 from analysis.scans.depth_scan import probe_set
 from models import MLP
 
@@ -164,18 +161,15 @@ def table(record: dict) -> str:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = record_parser(__doc__.splitlines()[0], RECORD)
     p.add_argument("--examples", type=int, default=4)
     p.add_argument("--width", type=int, default=1000)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--redraw", action="store_true", help="from the stored json, no nets")
-    p.add_argument("--record", default=str(RECORD))
-    p.add_argument("--out", default=None, help="figure folder (default results/figures)")
     a = p.parse_args(argv)
     if a.examples < 1 or a.width < 1:
         raise SystemExit("error: --examples and --width must be >= 1")
     measure_or_redraw(
-        Path(a.record),
+        a.record,
         "reproduce-isometry",
         a.redraw,
         lambda: scan(a.examples, a.width, a.seed),

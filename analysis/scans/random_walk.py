@@ -17,9 +17,7 @@ up to the top gradient's own weak dependence on the weights, through the softmax
 
 from __future__ import annotations
 
-import argparse
 import math
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -29,7 +27,7 @@ from tqdm import tqdm
 from analysis.claims.index import claim
 from analysis.claims.rules import Check
 from analysis.runs.output import REPO_ROOT, stamp
-from analysis.runs.records import claim_lines, measure_or_redraw
+from analysis.runs.records import claim_lines, measure_or_redraw, record_parser
 from analysis.scans.depth_scan import probe_set
 from models import MLP, get_activation, get_loss
 from models.inits import random_walk_gain
@@ -239,17 +237,14 @@ def table(record: dict) -> str:
 
 
 def main(argv=None) -> None:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = record_parser(__doc__.splitlines()[0], RECORD)
     p.add_argument("--nets", type=int, default=200, help="nets (seeds) per setting and width")
     p.add_argument("--depth", type=int, default=100)
-    p.add_argument("--redraw", action="store_true", help="from the stored json, no nets")
-    p.add_argument("--record", default=str(RECORD))
-    p.add_argument("--out", default=None, help="figure folder (default results/figures)")
     a = p.parse_args(argv)
     if a.nets < 3 or a.depth < 3:
         raise SystemExit("error: the scan needs --nets >= 3 and --depth >= 3")
     measure_or_redraw(
-        Path(a.record),
+        a.record,
         "reproduce-random-walk",
         a.redraw,
         lambda: scan(a.nets, a.depth),
